@@ -1,0 +1,59 @@
+# Min vårdplan. `make run` serves the demo; `make test` runs every test. Both set themselves up.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PYTEST := $(BIN)/pytest
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint translations translations-update chromium clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: pyproject.toml $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy=false -d translations --statistics 2>&1 | grep -v '^$$' || true
+	@$(BIN)/pybabel compile -d translations -q
+
+translations-update: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+run: $(BIN)/.installed translations
+	$(FLASK) db upgrade
+	$(FLASK) demo-data
+	@echo "Min vårdplan is at http://127.0.0.1:5000 (stop with Ctrl+C)."
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium at $(CHROMIUM)."; \
+	    echo "Install it with: sudo apt-get install chromium   (then run make test again)"; exit 1; \
+	  fi; \
+	fi
+
+lint: $(BIN)/.installed-test
+	$(BIN)/ruff check .
+
+test: $(BIN)/.installed-test chromium translations lint
+	env -u TEST_DATABASE_URL $(PYTEST)
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
+	  echo "== The same suite on PostgreSQL ($${TEST_DATABASE_URL%%@*}@…) =="; \
+	  $(PYTEST); \
+	fi
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

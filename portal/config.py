@@ -1,0 +1,71 @@
+"""Settings read from the environment, with safe defaults per environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "test", "production")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The service must not start with these settings."""
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A development secret kept in instance/ so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgres URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Build the Flask config; production refuses to start without SECRET_KEY."""
+    env = os.environ if environ is None else environ
+    portal_env = env.get("PORTAL_ENV", "development")
+    if portal_env not in ENVIRONMENTS:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {portal_env!r}")
+    secret = env.get("SECRET_KEY", "")
+    if not secret:
+        if portal_env == "production":
+            raise ConfigError("SECRET_KEY must be set when PORTAL_ENV=production")
+        secret = secrets.token_hex(32) if portal_env == "test" else _instance_secret(instance_path)
+    default_db = f"sqlite:///{instance_path / 'portal.sqlite3'}"
+    production = portal_env == "production"
+    return {
+        "PORTAL_ENV": portal_env,
+        "TESTING": portal_env == "test",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": normalise_database_url(env.get("DATABASE_URL", default_db)),
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+        "LOCALE_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": production,
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "LANGUAGES": ("sv", "en"),
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript"],
+        "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_MIN_SIZE": 300,
+    }

@@ -1,0 +1,85 @@
+"""Locale choice and how dates read in each language (always in Europe/Stockholm)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, get_locale, gettext, ngettext, to_user_timezone
+from flask_login import current_user
+
+from portal.extensions import babel
+from portal.models import DatePrecision
+
+LOCALE_COOKIE = "locale"
+TIME_PATTERNS = {"sv": "HH.mm"}
+DEFAULT_TIME_PATTERN = "HH:mm"
+
+
+def select_locale() -> str:
+    """The user's own choice (account, then cookie), then Accept-Language, then Swedish."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = getattr(current_user, "locale", None) if current_user else None
+    chosen = chosen or request.cookies.get(LOCALE_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def local_now() -> datetime:
+    return to_user_timezone(datetime.now(UTC))
+
+
+def local_date(value: datetime) -> date:
+    """The Stockholm calendar day of a UTC timestamp."""
+    return to_user_timezone(value).date()
+
+
+def _day(value: datetime, with_year: bool) -> str:
+    return format_datetime(value, "EEEE d MMMM y" if with_year else "EEEE d MMMM")
+
+
+def format_when(value: datetime | None, precision: str = DatePrecision.TIME) -> str:
+    """'tisdag 3 mars kl. 09.30', 'vecka 12' or 'mars 2027', as exactly as the date is known."""
+    if value is None:
+        return gettext("Date not set yet")
+    local = to_user_timezone(value)
+    other_year = local.year != local_now().year
+    if precision == DatePrecision.WEEK:
+        year, week, _ = local.isocalendar()
+        if other_year:
+            return gettext("week %(number)s, %(year)s", number=week, year=year)
+        return gettext("week %(number)s", number=week)
+    if precision == DatePrecision.MONTH:
+        return format_datetime(value, "LLLL y")
+    if precision == DatePrecision.DAY:
+        return _day(value, other_year)
+    pattern = TIME_PATTERNS.get(str(get_locale()), DEFAULT_TIME_PATTERN)
+    return gettext("%(day)s at %(time)s", day=_day(value, other_year), time=format_datetime(value, pattern))
+
+
+def format_days_away(value: datetime | None) -> str:
+    """'Today', 'Tomorrow' or 'In 5 days': how near a dated event is."""
+    if value is None:
+        return ""
+    days = (local_date(value) - local_now().date()).days
+    if days <= 0:
+        return gettext("Today") if days == 0 else ""
+    if days == 1:
+        return gettext("Tomorrow")
+    return ngettext("In %(num)s day", "In %(num)s days", days)
+
+
+def format_short_date(value: date | datetime | None) -> str:
+    """'3 mars 2027' for lists and 'Last updated' lines."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMMM y")
+    return format_date(value, "d MMMM y")
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(get_locale=get_locale)
+    app.jinja_env.filters.update(when=format_when, days_away=format_days_away, short_date=format_short_date)

@@ -1,0 +1,39 @@
+"""All tables, imported here so that SQLModel.metadata knows them (Alembic reads it)."""
+
+from __future__ import annotations
+
+from portal.models.access import AccessEvent
+from portal.models.people import CareProvider, CareUnit, Patient, Region, Role, StaffMember, User
+from portal.models.plans import (
+    CarePlan,
+    CareTeamMembership,
+    DatePrecision,
+    ItemKind,
+    ItemSource,
+    ItemStatus,
+    Phase,
+    PlanItem,
+    PlanStatus,
+    TeamRole,
+)
+
+__all__ = [
+    "AccessEvent",
+    "CarePlan",
+    "CareProvider",
+    "CareTeamMembership",
+    "CareUnit",
+    "DatePrecision",
+    "ItemKind",
+    "ItemSource",
+    "ItemStatus",
+    "Patient",
+    "Phase",
+    "PlanItem",
+    "PlanStatus",
+    "Region",
+    "Role",
+    "StaffMember",
+    "TeamRole",
+    "User",
+]

@@ -1,0 +1,10 @@
+"""Shared column helpers for the SQLModel tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """Now, in UTC: every timestamp is timezone-aware and stored as UTC."""
+    return datetime.now(UTC)

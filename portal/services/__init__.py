@@ -1,0 +1,1 @@
+"""The rules of the portal as plain typed functions, without Flask."""

@@ -1,0 +1,197 @@
+"""Invented demo data: one region, two care providers, three units, two nurses, three patients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from portal.models import (
+    CarePlan,
+    CareProvider,
+    CareTeamMembership,
+    CareUnit,
+    DatePrecision,
+    ItemKind,
+    ItemStatus,
+    Patient,
+    Phase,
+    PlanItem,
+    Region,
+    Role,
+    StaffMember,
+    TeamRole,
+    User,
+)
+from portal.services.passwords import hash_password
+from portal.services.personal_id import with_check_digit
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+REGION_NAME = "Region Mellansverige (demo)"
+DEMO_PASSWORD = "vardplan-demo"
+D, T, W, M = DatePrecision.DAY, DatePrecision.TIME, DatePrecision.WEEK, DatePrecision.MONTH
+I, TR, R, F = Phase.INVESTIGATION, Phase.TREATMENT, Phase.REHABILITATION, Phase.FOLLOW_UP
+DONE, BOOKED, PLANNED, CANCELLED = ItemStatus.DONE, ItemStatus.BOOKED, ItemStatus.PLANNED, ItemStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    name: str
+    sign_in: str
+    password: str
+
+
+def _pid(yyyymmdd: str, serial: str) -> str:
+    return yyyymmdd[:2] + with_check_digit(yyyymmdd[2:] + serial)
+
+
+NURSES = [
+    ("eva.lund@demo.vardplan.se", "Eva Lund", "Kontaktsjuksköterska", ("onko", "brost")),
+    ("jonas.berg@demo.vardplan.se", "Jonas Berg", "Kontaktsjuksköterska", ("kir",)),
+]
+UNITS = {
+    "brost": ("sjostad", "Bröstmottagningen", "010-123 45 10", "Mån–fre 8.00–16.00", 1),
+    "onko": ("sjostad", "Onkologimottagningen", "010-123 45 20", "Mån–fre 7.30–16.30", 2),
+    "kir": ("ekdal", "Kirurg- och urologmottagningen", "010-987 65 40", "Mån–tors 8.00–15.00", 2),
+}
+# (days from today, hour, precision, phase, kind, status, title, preparation)
+BREAST = [
+    (-42, 9, D, I, ItemKind.EXAMINATION, DONE, "Mammografi och ultraljud", ""),
+    (-36, 10, D, I, ItemKind.EXAMINATION, DONE, "Vävnadsprov från bröstet", ""),
+    (-28, 14, T, I, ItemKind.APPOINTMENT, DONE, "Besked om diagnos och samtal med läkare", ""),
+    (-14, 7, T, TR, ItemKind.TREATMENT, DONE, "Operation", ""),
+    (-2, 10, T, TR, ItemKind.APPOINTMENT, DONE, "Återbesök efter operationen", ""),
+    (3, 9, T, TR, ItemKind.TREATMENT, BOOKED, "Första strålbehandlingen",
+     "Ta med en lista över dina mediciner. Du kan äta som vanligt. Besöket tar ungefär en timme."),
+    (10, 9, W, TR, ItemKind.TREATMENT, PLANNED, "Strålbehandling varje vardag i tre veckor", ""),
+    (24, 13, D, R, ItemKind.APPOINTMENT, PLANNED, "Träffa fysioterapeut om rörligheten i armen",
+     "Ha kläder som är lätta att röra sig i."),
+    (None, 0, D, R, ItemKind.APPOINTMENT, PLANNED, "Samtal med kurator, om du vill", ""),
+    (60, 10, W, F, ItemKind.APPOINTMENT, PLANNED, "Uppföljande samtal med kontaktsjuksköterskan", ""),
+    (365, 9, M, F, ItemKind.EXAMINATION, PLANNED, "Mammografi ett år efter operationen", ""),
+]
+PROSTATE = [
+    (-12, 8, T, I, ItemKind.EXAMINATION, DONE, "Blodprov (PSA)", ""),
+    (2, 13, T, I, ItemKind.EXAMINATION, BOOKED, "Magnetkamera­undersökning (MR) av prostata",
+     "Ät inte de sista två timmarna före undersökningen. Ta av smycken och klocka. Säg till om du har "
+     "pacemaker eller annat metallföremål i kroppen."),
+    (19, 9, W, I, ItemKind.EXAMINATION, PLANNED, "Vävnadsprov från prostata", ""),
+    (30, 10, W, I, ItemKind.APPOINTMENT, PLANNED, "Besked och samtal om behandling", ""),
+    (None, 0, D, TR, ItemKind.TREATMENT, PLANNED, "Behandling bestäms efter utredningen", ""),
+]
+COLON = [
+    (-400, 9, D, I, ItemKind.EXAMINATION, DONE, "Koloskopi", ""),
+    (-380, 10, D, I, ItemKind.EXAMINATION, DONE, "Datortomografi (DT)", ""),
+    (-350, 7, D, TR, ItemKind.TREATMENT, DONE, "Operation", ""),
+    (-300, 9, W, TR, ItemKind.TREATMENT, DONE, "Cellgiftsbehandling, omgång 1–5", ""),
+    (-210, 9, D, TR, ItemKind.TREATMENT, CANCELLED, "Cellgiftsbehandling, omgång 6", ""),
+    (-280, 11, D, R, ItemKind.APPOINTMENT, DONE, "Träffa stomiterapeut", ""),
+    (-200, 13, D, R, ItemKind.APPOINTMENT, DONE, "Samtal med dietist om mat och ork", ""),
+    (20, 8, T, F, ItemKind.EXAMINATION, BOOKED, "Datortomografi (DT) och blodprov",
+     "Drick ett par glas vatten före undersökningen. Kom 15 minuter före utsatt tid."),
+    (34, 14, T, F, ItemKind.APPOINTMENT, BOOKED, "Återbesök hos läkare: svar på undersökningen", ""),
+    (240, 9, M, F, ItemKind.EXAMINATION, PLANNED, "Koloskopi", ""),
+]
+PATIENTS = [
+    ("19680412", "982", "Maria Ek", "brostcancer", TR, ("brost", "onko"), 0, BREAST,
+     "Du har bröstcancer i vänster bröst. Tumören var liten och är bortopererad. Nu får du "
+     "strålbehandling för att minska risken att cancern kommer tillbaka."),
+    ("19570923", "975", "Lars Nyström", "prostatacancer", I, ("kir",), 1, PROSTATE,
+     "Ett blodprov visar att du kan ha prostatacancer. Nu gör vi fler undersökningar för att få veta "
+     "om det är cancer och i så fall vilken sort. Sedan bestämmer vi behandling tillsammans med dig."),
+    ("19730105", "968", "Amira Haddad", "tjock-och-andtarmscancer", F, ("kir",), 1, COLON,
+     "Du har haft cancer i tjocktarmen. Den är bortopererad och du har fått cellgifter efteråt. Nu "
+     "följer vi upp dig med undersökningar så att vi upptäcker tidigt om något ändras."),
+]
+
+
+def _when(today: date, days: int | None, hour: int, precision: str) -> datetime | None:
+    """A UTC time `days` from today at `hour` Stockholm time; weeks start on Monday, months on the 1st."""
+    if days is None:
+        return None
+    day = today + timedelta(days=days)
+    if precision == W:
+        day -= timedelta(days=day.weekday())
+    elif precision == M:
+        day = day.replace(day=1)
+    local = datetime(day.year, day.month, day.day, hour, 30 if hour % 2 else 0, tzinfo=STOCKHOLM)
+    return local.astimezone(UTC)
+
+
+def _organisation(session: Session) -> dict[str, CareUnit]:
+    region = Region(name=REGION_NAME)
+    session.add(region)
+    session.flush()
+    providers = {key: CareProvider(region_id=region.id, name=name) for key, name in
+                 (("sjostad", "Sjöstads sjukhus (demo)"), ("ekdal", "Ekdalens sjukhus (demo)"))}
+    session.add_all(providers.values())
+    session.flush()
+    units = {key: CareUnit(provider_id=providers[p].id, name=n, phone=ph, opening_hours=oh, reply_days=rd)
+             for key, (p, n, ph, oh, rd) in UNITS.items()}
+    session.add_all(units.values())
+    session.flush()
+    return units
+
+
+def _nurses(session: Session, units: dict[str, CareUnit], password_hash: str) -> list[StaffMember]:
+    """One StaffMember per nurse (at their first unit) plus memberships at the others."""
+    first = []
+    for email, name, title, unit_keys in NURSES:
+        user = User(email=email, name=name, role=Role.STAFF, password_hash=password_hash)
+        session.add(user)
+        session.flush()
+        members = [StaffMember(user_id=user.id, unit_id=units[k].id, title=title) for k in unit_keys]
+        session.add_all(members)
+        session.flush()
+        first.append(members[0])
+    return first
+
+
+def _patient(session: Session, spec: tuple, units: dict[str, CareUnit], nurses: list[StaffMember],
+             password_hash: str, today: date) -> None:
+    birth, serial, name, diagnosis, phase, unit_keys, nurse, items, summary = spec
+    pid = _pid(birth, serial)
+    user = User(personal_id=pid, name=name, role=Role.PATIENT, password_hash=password_hash)
+    session.add(user)
+    session.flush()
+    patient = Patient(user_id=user.id, personal_id=pid, name=name,
+                      birth_date=date(int(birth[:4]), int(birth[4:6]), int(birth[6:])))
+    session.add(patient)
+    session.flush()
+    plan = CarePlan(patient_id=patient.id, template_key=diagnosis, diagnosis_summary=summary,
+                    contact_nurse_id=nurses[nurse].id, current_phase=phase,
+                    responsible_doctor="Dr. Henrik Sandberg" if nurse else "Dr. Lena Åström")
+    session.add(plan)
+    session.flush()
+    *earlier, current = [units[k] for k in unit_keys]
+    for unit in earlier:
+        session.add(CareTeamMembership(plan_id=plan.id, unit_id=unit.id, role=TeamRole.PARTICIPATING))
+    session.add(CareTeamMembership(plan_id=plan.id, unit_id=current.id, role=TeamRole.RESPONSIBLE))
+    for position, (days, hour, precision, item_phase, kind, status, title, prep) in enumerate(items):
+        unit = earlier[0] if earlier and item_phase == I else current
+        session.add(PlanItem(plan_id=plan.id, phase=item_phase, kind=kind, title=title, preparation=prep,
+                             starts_at=_when(today, days, hour, precision), date_precision=precision, status=status,
+                             location=unit.name, unit_id=unit.id, position=position))
+
+
+def demo_accounts() -> list[DemoAccount]:
+    patients = [DemoAccount(Role.PATIENT, s[2], f"{_pid(s[0], s[1])[:8]}-{_pid(s[0], s[1])[8:]}",
+                            DEMO_PASSWORD) for s in PATIENTS]
+    staff = [DemoAccount(Role.STAFF, name, email, DEMO_PASSWORD) for email, name, _t, _u in NURSES]
+    return patients + staff
+
+
+def load_demo_data(session: Session, today: date) -> bool:
+    """Load the demo into an empty database; False (and no change) if it holds any account already."""
+    if session.exec(select(User).limit(1)).first():
+        return False
+    password_hash = hash_password(DEMO_PASSWORD)
+    units = _organisation(session)
+    nurses = _nurses(session, units, password_hash)
+    for spec in PATIENTS:
+        _patient(session, spec, units, nurses, password_hash, today)
+    session.commit()
+    return True
