@@ -21,8 +21,7 @@ $(BIN)/.installed-test: pyproject.toml $(BIN)/.installed
 	touch $@
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy=false -d translations --statistics 2>&1 | grep -v '^$$' || true
-	@$(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel compile -d translations --statistics
 
 translations-update: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .

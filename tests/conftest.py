@@ -1,0 +1,104 @@
+"""Fixtures: one migrated database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL), emptied after each test."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+os.environ["PORTAL_ENV"] = "test"
+
+from portal import create_app, db  # noqa: E402
+from portal.config import normalise_database_url  # noqa: E402
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _reset_postgres(url: str) -> None:
+    engine = db.make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        url = normalise_database_url(url)
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Flask:
+    app = create_app({"DATABASE_URL": database_url, "SERVER_NAME": None})
+    db.upgrade(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def engine(app: Flask) -> Engine:
+    return db.get_engine(app)
+
+
+def _empty_tables(engine: Engine) -> None:
+    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    uses_db = "app" in request.fixturenames
+    engine = request.getfixturevalue("engine") if uses_db else None
+    yield
+    if engine is not None:
+        _empty_tables(engine)
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with Session(db.get_engine(app), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, identifier: str, password: str, **extra: str):  # noqa: ANN201
+    """Sign in through the real form (with its CSRF token); returns the POST response."""
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    data = {"identifier": identifier, "password": password, "csrf_token": token, **extra}
+    return client.post("/login", data=data)
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, str] | None = None, page: str = "/login"):  # noqa: ANN201
+    """POST with a fresh CSRF token taken from `page`."""
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **(data or {})})
+
+
+HTMX_HEADERS = {"HX-Request": "true", "HX-Target": "main-content"}

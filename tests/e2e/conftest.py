@@ -1,0 +1,140 @@
+"""Browser tests: the real app on a local port, in Debian's Chromium via Playwright, checked by axe-core."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from portal import db
+from portal.services.demo import load_demo_data
+
+CHROMIUM = "/usr/bin/chromium"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+VIEWPORTS = {
+    "iphone13": "iPhone 13",
+    "ipad": "iPad (gen 7)",
+    "desktop": None,
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Debian's Chromium, quiet on a machine without internet."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served by Werkzeug in a thread on a free local port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def demo(app: Flask) -> None:
+    """The invented demo data, as `make run` loads it."""
+    with Session(db.get_engine(app)) as session:
+        load_demo_data(session, date.today())
+
+
+def context_for(browser: Browser, playwright: Playwright, viewport: str, base_url: str) -> BrowserContext:
+    """A fresh browser context shaped like a phone, a tablet or a 1280×800 desktop."""
+    name = VIEWPORTS[viewport]
+    options = dict(playwright.devices[name]) if name else {"viewport": {"width": 1280, "height": 800}}
+    options.pop("default_browser_type", None)
+    return browser.new_context(**options, base_url=base_url, locale="sv-SE")
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def device_page(request: pytest.FixtureRequest, browser: Browser, playwright: Playwright,
+                live_server: str) -> Iterator[Page]:
+    """A page at each of phone, tablet and desktop size."""
+    context = context_for(browser, playwright, request.param, live_server)
+    page = context.new_page()
+    page.viewport_name = request.param  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def make_context(browser: Browser, live_server: str) -> Iterator[Callable[..., BrowserContext]]:
+    """Open browser contexts with any options (JavaScript off, a narrow window…); all closed afterwards."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        context = browser.new_context(**{"base_url": live_server, "locale": "sv-SE", **options})
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def desktop_page(browser: Browser, playwright: Playwright, live_server: str) -> Iterator[Page]:
+    """A page in a 1280×800 desktop window."""
+    context = context_for(browser, playwright, "desktop", live_server)
+    yield context.new_page()
+    context.close()
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violation on the page as it is now."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a full-page picture for people to look at (test-results/screenshots)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+MARIA = "19680412-9820"
+LARS = "19570923-9759"
+AMIRA = "19730105-9684"
+EVA = "eva.lund@demo.vardplan.se"
+DEMO_PASSWORD = "vardplan-demo"
+
+
+def sign_in_with(page: Page, identifier: str, password: str = DEMO_PASSWORD) -> None:
+    """Fill in and send the sign-in form on the page that is open (by field id, not by label copy)."""
+    page.locator("#identifier").fill(identifier)
+    page.locator("#password").fill(password)
+    page.locator("form.mv-form button[type=submit]").click()
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    """Nothing sticks out sideways: the page is no wider than the window (WCAG 1.4.10 Reflow)."""
+    widths = page.evaluate("({scroll: document.documentElement.scrollWidth, window: window.innerWidth})")
+    assert widths["scroll"] <= widths["window"], f"{page.url} scrolls sideways: {widths}"

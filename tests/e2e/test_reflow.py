@@ -1,0 +1,51 @@
+"""Reflow (WCAG 1.4.10): no sideways scrolling at 320 px, nor at 1280 px zoomed to 200 %."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.conftest import MARIA, sign_in_with
+
+NARROW_WINDOWS = {
+    "320px": {"viewport": {"width": 320, "height": 640}},
+    # 1280×800 at 200 % zoom lays out like a 640×400 window with twice the pixels.
+    "1280px-zoom200": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
+}
+
+
+def overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the window (0 when nothing sticks out)."""
+    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+
+@pytest.mark.parametrize("window", list(NARROW_WINDOWS))
+def test_reflow_no_horizontal_scrolling(make_context: Callable[..., BrowserContext], demo: None,
+                                        window: str) -> None:
+    page = make_context(**NARROW_WINDOWS[window]).new_page()
+    heading = page.locator("main h1")
+    overflows = {}
+
+    page.goto("/login")
+    expect(heading).to_be_visible()
+    overflows["sign-in"] = overflow(page)
+
+    sign_in_with(page, MARIA)
+    expect(page).to_have_url(re.compile(r"/plan/$"))
+    expect(heading).to_be_visible()
+    overflows["start"] = overflow(page)
+
+    page.goto("/plan/timeline")
+    expect(heading).to_be_visible()
+    overflows["timeline"] = overflow(page)
+
+    item_href = page.locator(".mv-timeline__item a").first.get_attribute("href")
+    assert item_href
+    page.goto(item_href)
+    expect(heading).to_be_visible()
+    overflows["item"] = overflow(page)
+
+    assert overflows == dict.fromkeys(overflows, 0)

@@ -1,0 +1,44 @@
+"""The demo data: loaded once into an empty database, plausible, and with valid personal numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, func, select
+
+from portal.models import CarePlan, CareProvider, CareUnit, Patient, PlanItem, Region, Role, User
+from portal.services.demo import DEMO_PASSWORD, demo_accounts, load_demo_data
+from portal.services.passwords import verify_password
+from portal.services.personal_id import parse_personal_id
+
+
+def _count(session: Session, model: type) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_demo_data_loads_the_promised_organisation_and_people(session: Session) -> None:
+    assert load_demo_data(session, date.today())
+    assert [_count(session, m) for m in (Region, CareProvider, CareUnit)] == [1, 2, 3]
+    assert _count(session, Patient) == 3
+    assert len(session.exec(select(User).where(User.role == Role.STAFF)).all()) == 2
+    phases = {plan.current_phase for plan in session.exec(select(CarePlan)).all()}
+    assert phases == {"investigation", "treatment", "follow_up"}
+    assert {item.phase for item in session.exec(select(PlanItem)).all()} == {
+        "investigation", "treatment", "rehabilitation", "follow_up"}
+
+
+def test_demo_data_is_loaded_only_once(session: Session) -> None:
+    assert load_demo_data(session, date.today())
+    assert not load_demo_data(session, date.today())
+    assert _count(session, Patient) == 3
+
+
+def test_demo_accounts_sign_in_with_valid_numbers(session: Session) -> None:
+    load_demo_data(session, date.today())
+    for account in demo_accounts():
+        if account.role == Role.PATIENT:
+            pid = parse_personal_id(account.sign_in)
+            user = session.exec(select(User).where(User.personal_id == pid.digits)).one()
+        else:
+            user = session.exec(select(User).where(User.email == account.sign_in)).one()
+        assert verify_password(user.password_hash, DEMO_PASSWORD)
