@@ -67,5 +67,6 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "LANGUAGES": ("sv", "en"),
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript"],
         "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["gzip"],
         "COMPRESS_MIN_SIZE": 300,
     }

@@ -40,10 +40,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Flask:
-    app = create_app({"DATABASE_URL": database_url, "SERVER_NAME": None})
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app({"DATABASE_URL": database_url})
     db.upgrade(app)
-    return app
+    yield app
+    db.get_engine(app).dispose()
 
 
 @pytest.fixture(scope="session")

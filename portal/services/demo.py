@@ -32,7 +32,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 REGION_NAME = "Region Mellansverige (demo)"
 DEMO_PASSWORD = "vardplan-demo"
 D, T, W, M = DatePrecision.DAY, DatePrecision.TIME, DatePrecision.WEEK, DatePrecision.MONTH
-I, TR, R, F = Phase.INVESTIGATION, Phase.TREATMENT, Phase.REHABILITATION, Phase.FOLLOW_UP
+INV, TR, R, F = Phase.INVESTIGATION, Phase.TREATMENT, Phase.REHABILITATION, Phase.FOLLOW_UP
 DONE, BOOKED, PLANNED, CANCELLED = ItemStatus.DONE, ItemStatus.BOOKED, ItemStatus.PLANNED, ItemStatus.CANCELLED
 
 
@@ -59,9 +59,9 @@ UNITS = {
 }
 # (days from today, hour, precision, phase, kind, status, title, preparation)
 BREAST = [
-    (-42, 9, D, I, ItemKind.EXAMINATION, DONE, "Mammografi och ultraljud", ""),
-    (-36, 10, D, I, ItemKind.EXAMINATION, DONE, "Vävnadsprov från bröstet", ""),
-    (-28, 14, T, I, ItemKind.APPOINTMENT, DONE, "Besked om diagnos och samtal med läkare", ""),
+    (-42, 9, D, INV, ItemKind.EXAMINATION, DONE, "Mammografi och ultraljud", ""),
+    (-36, 10, D, INV, ItemKind.EXAMINATION, DONE, "Vävnadsprov från bröstet", ""),
+    (-28, 14, T, INV, ItemKind.APPOINTMENT, DONE, "Besked om diagnos och samtal med läkare", ""),
     (-14, 7, T, TR, ItemKind.TREATMENT, DONE, "Operation", ""),
     (-2, 10, T, TR, ItemKind.APPOINTMENT, DONE, "Återbesök efter operationen", ""),
     (3, 9, T, TR, ItemKind.TREATMENT, BOOKED, "Första strålbehandlingen",
@@ -74,17 +74,17 @@ BREAST = [
     (365, 9, M, F, ItemKind.EXAMINATION, PLANNED, "Mammografi ett år efter operationen", ""),
 ]
 PROSTATE = [
-    (-12, 8, T, I, ItemKind.EXAMINATION, DONE, "Blodprov (PSA)", ""),
-    (2, 13, T, I, ItemKind.EXAMINATION, BOOKED, "Magnetkamera­undersökning (MR) av prostata",
-     "Ät inte de sista två timmarna före undersökningen. Ta av smycken och klocka. Säg till om du har "
-     "pacemaker eller annat metallföremål i kroppen."),
-    (19, 9, W, I, ItemKind.EXAMINATION, PLANNED, "Vävnadsprov från prostata", ""),
-    (30, 10, W, I, ItemKind.APPOINTMENT, PLANNED, "Besked och samtal om behandling", ""),
+    (-12, 8, T, INV, ItemKind.EXAMINATION, DONE, "Blodprov (PSA)", ""),
+    (2, 13, T, INV, ItemKind.EXAMINATION, BOOKED, "Magnetkamera­undersökning (MR) av prostata",
+     ("Ät inte de sista två timmarna före undersökningen. Ta av smycken och klocka. Säg till om du har "
+     "pacemaker eller annat metallföremål i kroppen.")),
+    (19, 9, W, INV, ItemKind.EXAMINATION, PLANNED, "Vävnadsprov från prostata", ""),
+    (30, 10, W, INV, ItemKind.APPOINTMENT, PLANNED, "Besked och samtal om behandling", ""),
     (None, 0, D, TR, ItemKind.TREATMENT, PLANNED, "Behandling bestäms efter utredningen", ""),
 ]
 COLON = [
-    (-400, 9, D, I, ItemKind.EXAMINATION, DONE, "Koloskopi", ""),
-    (-380, 10, D, I, ItemKind.EXAMINATION, DONE, "Datortomografi (DT)", ""),
+    (-400, 9, D, INV, ItemKind.EXAMINATION, DONE, "Koloskopi", ""),
+    (-380, 10, D, INV, ItemKind.EXAMINATION, DONE, "Datortomografi (DT)", ""),
     (-350, 7, D, TR, ItemKind.TREATMENT, DONE, "Operation", ""),
     (-300, 9, W, TR, ItemKind.TREATMENT, DONE, "Cellgiftsbehandling, omgång 1–5", ""),
     (-210, 9, D, TR, ItemKind.TREATMENT, CANCELLED, "Cellgiftsbehandling, omgång 6", ""),
@@ -97,14 +97,14 @@ COLON = [
 ]
 PATIENTS = [
     ("19680412", "982", "Maria Ek", "brostcancer", TR, ("brost", "onko"), 0, BREAST,
-     "Du har bröstcancer i vänster bröst. Tumören var liten och är bortopererad. Nu får du "
-     "strålbehandling för att minska risken att cancern kommer tillbaka."),
-    ("19570923", "975", "Lars Nyström", "prostatacancer", I, ("kir",), 1, PROSTATE,
-     "Ett blodprov visar att du kan ha prostatacancer. Nu gör vi fler undersökningar för att få veta "
-     "om det är cancer och i så fall vilken sort. Sedan bestämmer vi behandling tillsammans med dig."),
+     ("Du har bröstcancer i vänster bröst. Tumören var liten och är bortopererad. Nu får du "
+     "strålbehandling för att minska risken att cancern kommer tillbaka.")),
+    ("19570923", "975", "Lars Nyström", "prostatacancer", INV, ("kir",), 1, PROSTATE,
+     ("Ett blodprov visar att du kan ha prostatacancer. Nu gör vi fler undersökningar för att få veta "
+     "om det är cancer och i så fall vilken sort. Sedan bestämmer vi behandling tillsammans med dig.")),
     ("19730105", "968", "Amira Haddad", "tjock-och-andtarmscancer", F, ("kir",), 1, COLON,
-     "Du har haft cancer i tjocktarmen. Den är bortopererad och du har fått cellgifter efteråt. Nu "
-     "följer vi upp dig med undersökningar så att vi upptäcker tidigt om något ändras."),
+     ("Du har haft cancer i tjocktarmen. Den är bortopererad och du har fått cellgifter efteråt. Nu "
+     "följer vi upp dig med undersökningar så att vi upptäcker tidigt om något ändras.")),
 ]
 
 
@@ -171,7 +171,7 @@ def _patient(session: Session, spec: tuple, units: dict[str, CareUnit], nurses: 
         session.add(CareTeamMembership(plan_id=plan.id, unit_id=unit.id, role=TeamRole.PARTICIPATING))
     session.add(CareTeamMembership(plan_id=plan.id, unit_id=current.id, role=TeamRole.RESPONSIBLE))
     for position, (days, hour, precision, item_phase, kind, status, title, prep) in enumerate(items):
-        unit = earlier[0] if earlier and item_phase == I else current
+        unit = earlier[0] if earlier and item_phase == INV else current
         session.add(PlanItem(plan_id=plan.id, phase=item_phase, kind=kind, title=title, preparation=prep,
                              starts_at=_when(today, days, hour, precision), date_precision=precision, status=status,
                              location=unit.name, unit_id=unit.id, position=position))

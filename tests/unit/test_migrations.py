@@ -27,6 +27,7 @@ def test_migrations_downgrade_and_upgrade_again(app: Flask, tmp_path) -> None:  
     assert inspect(db.get_engine(scratch)).get_table_names() == ["alembic_version"]
     db.upgrade(scratch)
     assert "access_event" in inspect(db.get_engine(scratch)).get_table_names()
+    db.get_engine(scratch).dispose()
 
 
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(engine: Engine) -> None:

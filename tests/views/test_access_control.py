@@ -1,0 +1,105 @@
+"""Deny by default: every page that is not public refuses anonymous users and the wrong role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from portal.models import AccessEvent
+from tests import factories
+from tests.conftest import sign_in
+
+PUBLIC = {"static", "public.home", "public.accessibility", "public.language_set", "auth.login",
+          "auth.login_submit", "auth.logout"}
+ROLE_OF_PREFIX = {"patient.": "patient", "staff.": "staff"}
+
+
+def _protected(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, path) for every non-public route, with 1 for each id."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        path = re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
+        routes += [(rule.endpoint, method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return routes
+
+
+def test_every_endpoint_is_either_public_or_owned_by_a_role(app: Flask) -> None:
+    for endpoint, _method, _path in _protected(app):
+        assert any(endpoint.startswith(prefix) for prefix in ROLE_OF_PREFIX), endpoint
+
+
+def test_anonymous_users_are_sent_to_sign_in_everywhere(app: Flask, client: FlaskClient) -> None:
+    for _endpoint, method, path in _protected(app):
+        response = client.open(path, method=method)
+        if method == "GET":
+            assert response.status_code == 302, path
+            assert response.headers["Location"].startswith("/login?next="), path
+        else:
+            assert response.status_code in (302, 400), path  # a POST without a CSRF token stops even earlier
+
+
+def test_anonymous_htmx_requests_get_a_full_page_redirect(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/plan/timeline", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login?next=/plan/timeline")
+
+
+@pytest.mark.parametrize("role", ["patient", "staff", "relative", "editor", "admin"])
+def test_each_role_gets_403_on_other_audiences_pages(app: Flask, client: FlaskClient, session: Session,
+                                                     role: str) -> None:
+    if role == "patient":
+        sign_in(client, factories.patient(session).personal_id, factories.PASSWORD)
+    else:
+        sign_in(client, factories.user(session, role=role, email=f"{role}@example.se").email, factories.PASSWORD)
+    for endpoint, method, path in _protected(app):
+        owner = next(r for prefix, r in ROLE_OF_PREFIX.items() if endpoint.startswith(prefix))
+        if owner != role and method == "GET":
+            response = client.get(path)
+            assert response.status_code == 403, path
+            assert "Du har inte tillgång till sidan" in response.get_data(as_text=True)
+
+
+def test_patient_cannot_open_another_patients_item(client: FlaskClient, session: Session) -> None:
+    mine, _plan, _nurse = factories.patient_with_plan(session, items=1)
+    _other, other_plan, _ = factories.patient_with_plan(session, items=0)
+    theirs = factories.item(session, other_plan, title="Någon annans besök")
+    sign_in(client, mine.personal_id, factories.PASSWORD)
+    response = client.get(f"/plan/items/{theirs.id}")
+    assert response.status_code == 404
+    assert "Någon annans besök" not in response.get_data(as_text=True)
+    denied = session.exec(select(AccessEvent).where(AccessEvent.action == "denied")).one()
+    assert denied.resource == f"item:{theirs.id}"
+    assert denied.patient_id is None
+
+
+def test_unknown_item_id_is_404(client: FlaskClient, session: Session) -> None:
+    mine, _plan, _nurse = factories.patient_with_plan(session, items=1)
+    sign_in(client, mine.personal_id, factories.PASSWORD)
+    assert client.get("/plan/items/999999").status_code == 404
+    assert client.get("/plan/items/abc").status_code == 404
+
+
+def test_staff_outside_the_care_team_cannot_read_a_plan(client: FlaskClient, session: Session) -> None:
+    _patient, plan, _nurse = factories.patient_with_plan(session)
+    elsewhere = factories.unit(session, name="En annan mottagning")
+    outsider = factories.staff(session, elsewhere, email="outsider@example.se")
+    sign_in(client, "outsider@example.se", factories.PASSWORD)
+    assert client.get(f"/staff/plans/{plan.id}").status_code == 404
+    denied = session.exec(select(AccessEvent).where(AccessEvent.action == "denied")).one()
+    assert (denied.actor_user_id, denied.resource) == (outsider.user_id, f"plan:{plan.id}")
+
+
+def test_staff_of_the_unit_can_read_a_plan_and_it_is_logged(client: FlaskClient, session: Session) -> None:
+    patient, plan, nurse = factories.patient_with_plan(session)
+    email = session.get(factories.User, nurse.user_id).email
+    sign_in(client, email, factories.PASSWORD)
+    response = client.get(f"/staff/plans/{plan.id}")
+    assert response.status_code == 200
+    event = session.exec(select(AccessEvent).where(AccessEvent.action == "read")).one()
+    assert (event.patient_id, event.role, event.unit_id) == (patient.id, "staff", nurse.unit_id)
