@@ -15,7 +15,7 @@ from portal.htmx import wants_fragment
 @dataclass(frozen=True)
 class NavItem:
     label: LazyString
-    endpoint: str | None  # None: the feature is coming and shows as text, not as a broken link
+    endpoint: str | None  # None: the feature is coming; it is named as coming, never a broken link
     section: str
 
 

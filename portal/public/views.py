@@ -48,8 +48,9 @@ def language_set() -> Response:
     response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=current_app.config["LOCALE_COOKIE_SECURE"])
     if current_user.is_authenticated:
-        current_user.locale = language
+        user = current_user._get_current_object()
+        user.locale = language
         session = get_session()
-        session.add(current_user)
+        session.add(user)
         session.commit()
     return response

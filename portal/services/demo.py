@@ -29,6 +29,7 @@ from portal.services.passwords import hash_password
 from portal.services.personal_id import with_check_digit
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+SATURDAY = 5
 REGION_NAME = "Region Mellansverige (demo)"
 DEMO_PASSWORD = "vardplan-demo"
 D, T, W, M = DatePrecision.DAY, DatePrecision.TIME, DatePrecision.WEEK, DatePrecision.MONTH
@@ -117,6 +118,8 @@ def _when(today: date, days: int | None, hour: int, precision: str) -> datetime 
         day -= timedelta(days=day.weekday())
     elif precision == M:
         day = day.replace(day=1)
+    elif day.weekday() >= SATURDAY:  # clinics book weekdays
+        day += timedelta(days=7 - day.weekday())
     local = datetime(day.year, day.month, day.day, hour, 30 if hour % 2 else 0, tzinfo=STOCKHOLM)
     return local.astimezone(UTC)
 

@@ -28,18 +28,10 @@ VIEWPORTS = {
 }
 
 
-# Flask-Compress 1.25 compresses the streamed static files for Chromium (which accepts deflate/br/zstd) and
-# never closes the file it replaced, so each CSS/JS response ends in "ResourceWarning: unclosed file" in the
-# live server's thread, blamed on whichever test happens to run. test_static_assets.py shows that bug on its
-# own; here it is kept from failing every other browser test. Only static files are ignored, nothing else.
-STATIC_FILE_LEAK = r"ignore:unclosed file <_io.BufferedReader name='[^']*/portal/static/:ResourceWarning"
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            pass  # TEMP item.add_marker(pytest.mark.filterwarnings(STATIC_FILE_LEAK))
 
 
 @pytest.fixture(scope="session")
@@ -128,9 +120,7 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-MARIA = "19680412-9820"
-LARS = "19570923-9759"
-AMIRA = "19730105-9684"
+MARIA = "19680412-9820"  # demo patient: breast cancer, treatment phase
 EVA = "eva.lund@demo.vardplan.se"
 DEMO_PASSWORD = "vardplan-demo"
 
@@ -141,8 +131,3 @@ def sign_in_with(page: Page, identifier: str, password: str = DEMO_PASSWORD) -> 
     page.locator("#password").fill(password)
     page.locator("form.mv-form button[type=submit]").click()
 
-
-def assert_no_horizontal_scroll(page: Page) -> None:
-    """Nothing sticks out sideways: the page is no wider than the window (WCAG 1.4.10 Reflow)."""
-    widths = page.evaluate("({scroll: document.documentElement.scrollWidth, window: window.innerWidth})")
-    assert widths["scroll"] <= widths["window"], f"{page.url} scrolls sideways: {widths}"
