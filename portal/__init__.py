@@ -20,7 +20,7 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal import assets, auth_session, cli, db, errors, htmx, i18n, labels, layout, security
+    from portal import assets, auth_session, cli, db, errors, htmx, i18n, labels, layout, security, text
     from portal.extensions import compress, csrf
 
     db.init_app(app)
@@ -30,6 +30,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     labels.init_app(app)
     layout.init_app(app)
+    text.init_app(app)
     auth_session.init_app(app)
     assets.init_app(app)
     security.init_app(app)

@@ -1,15 +1,17 @@
-"""Commands: `flask --app wsgi db upgrade`, `flask --app wsgi demo-data`."""
+"""Commands: `flask --app wsgi db upgrade`, `demo-data`, `send-notifications`."""
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import UTC, date, datetime
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from portal import db
+from portal import db, mailer
 from portal.services.demo import demo_accounts, load_demo_data
+from portal.services.notifications import SendReport, send_due
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 
@@ -41,6 +43,40 @@ def demo_data() -> None:
                    f"password {account.password}")
 
 
+def _send_once(send: mailer.Sender) -> SendReport:
+    with db.session_scope(current_app) as session:
+        return send_due(session, send, datetime.now(UTC), compose=mailer.compose_new_message)
+
+
+def _print_report(report: SendReport) -> None:
+    click.echo(f"sent {report.sent}, failed {report.failed}, gave up {report.gave_up}")
+
+
+@click.command("send-notifications")
+@click.option("--loop", "interval", type=click.IntRange(min=1), default=None, metavar="SECONDS",
+              help="Keep running: send what is due every SECONDS until stopped with Ctrl+C.")
+def send_notifications(interval: int | None) -> None:
+    """Send the e-mails that are due ("you have a new message"), then print how it went."""
+    try:
+        sender = mailer.sender_for(current_app)
+    except mailer.MailerConfigError as error:
+        raise click.ClickException(str(error)) from None
+    with sender:
+        if interval is None:
+            _print_report(_send_once(sender))
+            return
+        click.echo(f"Sending due e-mails every {interval} seconds. Stop with Ctrl+C.")
+        try:
+            while True:
+                report = _send_once(sender)
+                if report != SendReport():
+                    _print_report(report)
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_data)
+    app.cli.add_command(send_notifications)

@@ -69,4 +69,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["gzip"],
         "COMPRESS_MIN_SIZE": 300,
+        "SMTP_URL": env.get("SMTP_URL", ""),
+        "MAIL_FROM": env.get("MAIL_FROM", "Min vårdplan <no-reply@vardplan.example>"),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
     }

@@ -79,7 +79,23 @@ def format_short_date(value: date | datetime | None) -> str:
     return format_date(value, "d MMMM y")
 
 
+def format_day_label(day: date) -> str:
+    """'Today', 'Yesterday' or 'Monday 23 November' (with the year if it is not this year)."""
+    today = local_now().date()
+    if day == today:
+        return gettext("Today")
+    if (today - day).days == 1:
+        return gettext("Yesterday")
+    return format_date(day, "EEEE d MMMM" if day.year == today.year else "EEEE d MMMM y")
+
+
+def format_clock(value: datetime) -> str:
+    """The time of day: '14.05' in Swedish, '14:05' in English."""
+    return format_datetime(value, TIME_PATTERNS.get(str(get_locale()), DEFAULT_TIME_PATTERN))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(get_locale=get_locale)
-    app.jinja_env.filters.update(when=format_when, days_away=format_days_away, short_date=format_short_date)
+    app.jinja_env.filters.update(when=format_when, days_away=format_days_away, short_date=format_short_date,
+                                 day_label=format_day_label, clock=format_clock)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal.db import get_session
 from portal.htmx import wants_fragment
+from portal.models import CarePlan, Patient
+from portal.services import messages as msgs
+from portal.services import plans
 
 
 @dataclass(frozen=True)
@@ -23,16 +27,17 @@ NAVIGATION = {
     "patient": (
         NavItem(_l("My care plan"), "patient.start", "patient.start"),
         NavItem(_l("Timeline"), "patient.timeline", "patient.timeline"),
-        NavItem(_l("Messages"), None, "messages"),
+        NavItem(_l("Messages"), "patient.messages", "patient.messages"),
         NavItem(_l("Reading"), None, "reading"),
         NavItem(_l("Forms"), None, "forms"),
     ),
     "staff": (
         NavItem(_l("My patients"), "staff.caseload", "staff.caseload"),
-        NavItem(_l("Inbox"), None, "inbox"),
+        NavItem(_l("Inbox"), "staff.inbox", "staff.inbox"),
     ),
 }
-SECTION_OF = {"patient.item": "patient.timeline", "staff.plan": "staff.caseload"}
+SECTION_OF = {"patient.item": "patient.timeline", "patient.messages_older": "patient.messages",
+              "staff.plan": "staff.caseload", "staff.messages": "staff.inbox", "staff.messages_older": "staff.inbox"}
 
 
 def _layout_context() -> dict[str, object]:
@@ -43,7 +48,23 @@ def _layout_context() -> dict[str, object]:
         "nav_items": NAVIGATION.get(role or "", ()),
         "nav_section": SECTION_OF.get(endpoint, endpoint),
         "demo_banner": current_app.config["PORTAL_ENV"] != "production",
+        "unread": _patient_unread() if role == "patient" else None,
     }
+
+
+def current_patient_plan() -> tuple[Patient | None, CarePlan | None]:
+    """The signed-in patient and their current plan, looked up once per request."""
+    if "patient_plan" not in g:
+        session = get_session()
+        patient = plans.patient_for_user(session, current_user.id)
+        g.patient_plan = (patient, plans.active_plan(session, patient.id) if patient else None)
+    return g.patient_plan
+
+
+def _patient_unread() -> int:
+    """Messages from the care team the patient has not read (one query once the plan is known)."""
+    _patient, plan = current_patient_plan()
+    return msgs.unread_count(get_session(), current_user.id, [plan.id]) if plan else 0
 
 
 def init_app(app: Flask) -> None:

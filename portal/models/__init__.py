@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from portal.models.access import AccessEvent
+from portal.models.messages import (
+    MAX_MESSAGE_LENGTH,
+    Message,
+    MessageReadState,
+    MessageThreadState,
+    Notification,
+)
 from portal.models.people import CareProvider, CareUnit, Patient, Region, Role, StaffMember, User
 from portal.models.plans import (
     CarePlan,
@@ -18,6 +25,11 @@ from portal.models.plans import (
 )
 
 __all__ = [
+    "MAX_MESSAGE_LENGTH",
+    "Message",
+    "MessageReadState",
+    "MessageThreadState",
+    "Notification",
     "AccessEvent",
     "CarePlan",
     "CareProvider",

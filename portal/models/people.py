@@ -61,6 +61,8 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    contact_email: str | None = Field(default=None, max_length=254)
+    notify_messages: bool = Field(default=False)
 
     # Flask-Login protocol. The id it stores carries a nonce, so signing out
     # ends every copy of the session cookie, not only this browser's.

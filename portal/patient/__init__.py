@@ -10,4 +10,4 @@ from portal.models import Role
 bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.before_request(require_role(Role.PATIENT))
 
-from portal.patient import views  # noqa: E402,F401
+from portal.patient import messages, settings, views  # noqa: E402,F401

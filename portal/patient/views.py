@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.db import get_session
 from portal.i18n import local_date, local_now
+from portal.layout import current_patient_plan
 from portal.models import CarePlan, Patient
 from portal.patient import bp
 from portal.services import plans
@@ -14,16 +15,15 @@ from portal.services.access_log import Action, record_access
 from portal.services.timeline import build_timeline, last_day, next_item
 
 
-def _patient_and_plan() -> tuple[Patient | None, CarePlan | None]:
-    session = get_session()
-    patient = plans.patient_for_user(session, current_user.id)
-    return patient, plans.active_plan(session, patient.id) if patient else None
+def patient_and_plan() -> tuple[Patient | None, CarePlan | None]:
+    """The signed-in patient and their current plan, looked up once per request."""
+    return current_patient_plan()
 
 
 @bp.get("/")
 def start() -> str:
     """'Min vårdplan': what happens next, whom to call, the diagnosis in plain words."""
-    patient, plan = _patient_and_plan()
+    patient, plan = patient_and_plan()
     if plan is None:
         return render_template("patient/no_plan.html", patient=patient)
     session = get_session()
@@ -39,7 +39,7 @@ def start() -> str:
 @bp.get("/timeline")
 def timeline() -> str:
     """Every plan item by phase and date, with a 'today' marker."""
-    patient, plan = _patient_and_plan()
+    patient, plan = patient_and_plan()
     if plan is None:
         return render_template("patient/no_plan.html", patient=patient)
     session = get_session()
@@ -54,7 +54,7 @@ def timeline() -> str:
 def item(item_id: int) -> str:
     """One plan item: what, when, where, who does it and how to prepare."""
     session = get_session()
-    patient = plans.patient_for_user(session, current_user.id)
+    patient, _plan = patient_and_plan()
     found = plans.item_for_patient(session, patient.id, item_id) if patient else None
     if found is None:
         record_access(session, current_user, Action.DENIED, f"item:{item_id}", None)

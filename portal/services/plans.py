@@ -122,3 +122,9 @@ def nurse_caseload(session: Session, user_id: int) -> list[tuple[CarePlan, Patie
         .order_by(Patient.name)
     )
     return [(plan, patient) for plan, patient in session.exec(query).all()]
+
+
+def staff_title(session: Session, user_id: int, unit_id: int) -> str:
+    """The title a staff member has at a unit ('Kontaktsjuksköterska'), shown with their messages."""
+    query = select(StaffMember.title).where(StaffMember.user_id == user_id, StaffMember.unit_id == unit_id)
+    return session.exec(query).first() or ""

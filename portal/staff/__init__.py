@@ -10,4 +10,4 @@ from portal.models import Role
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_role(Role.STAFF))
 
-from portal.staff import views  # noqa: E402,F401
+from portal.staff import messages, views  # noqa: E402,F401

@@ -1,0 +1,171 @@
+"""Sending e-mail: SMTP from SMTP_URL, or the app log in development; and the words of each e-mail."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import Literal, Protocol
+from urllib.parse import unquote, urlsplit
+
+from flask import Flask, current_app
+from flask_babel import force_locale, gettext
+
+from portal.models import User
+
+SMTP_TIMEOUT = 10.0
+MESSAGES_PATH = "/plan/messages"
+SETTINGS_PATH = "/plan/settings"
+Security = Literal["none", "tls", "starttls"]
+SCHEMES: dict[str, tuple[Security, int]] = {
+    "smtp": ("none", 25),
+    "smtps": ("tls", 465),
+    "smtp+starttls": ("starttls", 587),
+}
+
+
+class MailerConfigError(RuntimeError):
+    """E-mail cannot be sent with these settings."""
+
+
+class Sender(Protocol):
+    def __call__(self, message: EmailMessage) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: Security
+    username: str = ""
+    password: str = ""
+
+
+def parse_smtp_url(url: str) -> SmtpSettings:
+    """smtp://user:pass@host:port (plain), smtps://… (TLS from the start) or smtp+starttls://… (upgraded)."""
+    parts = urlsplit(url)
+    if parts.scheme not in SCHEMES:
+        raise MailerConfigError(f"SMTP_URL must start with {', '.join(s + '://' for s in SCHEMES)}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise MailerConfigError("SMTP_URL has a port that is not a number") from None
+    if not parts.hostname:
+        raise MailerConfigError("SMTP_URL has no host name")
+    security, default_port = SCHEMES[parts.scheme]
+    return SmtpSettings(host=parts.hostname, port=port or default_port, security=security,
+                        username=unquote(parts.username or ""), password=unquote(parts.password or ""))
+
+
+def _stamp(message: EmailMessage, mail_from: str) -> EmailMessage:
+    """Add the sender, the date and a message id (from the sender's domain, without asking DNS)."""
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+    for header, value in (("From", mail_from), ("Date", formatdate(usegmt=True)),
+                          ("Message-ID", make_msgid(domain=domain))):
+        del message[header]
+        message[header] = value
+    return message
+
+
+class SmtpSender:
+    """Sends over one SMTP connection, opened at the first e-mail and opened again after an error."""
+
+    def __init__(self, settings: SmtpSettings, mail_from: str, timeout: float = SMTP_TIMEOUT) -> None:
+        self.settings = settings
+        self.mail_from = mail_from
+        self.timeout = timeout
+        self._client: smtplib.SMTP | None = None
+
+    def __call__(self, message: EmailMessage) -> None:
+        try:
+            self._connection().send_message(_stamp(message, self.mail_from))
+        except (smtplib.SMTPException, OSError):
+            self.close()
+            raise
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._client is None:
+            s = self.settings
+            if s.security == "tls":
+                client = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout,
+                                          context=ssl.create_default_context())
+            else:
+                client = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
+            self._client = client
+            if s.security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if s.username:
+                client.login(s.username, s.password)
+        return self._client
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                client.quit()
+            client.close()
+
+    def __enter__(self) -> SmtpSender:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class LogSender:
+    """Development without SMTP_URL: the e-mail is written to the app log instead of being sent."""
+
+    def __init__(self, logger: logging.Logger, mail_from: str) -> None:
+        self.logger = logger
+        self.mail_from = mail_from
+
+    def __call__(self, message: EmailMessage) -> None:
+        message = _stamp(message, self.mail_from)
+        self.logger.warning("E-mail NOT sent (no SMTP_URL). To: %s\nSubject: %s\n\n%s",
+                            message["To"], message["Subject"], message.get_content().rstrip())
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> LogSender:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def sender_for(app: Flask) -> SmtpSender | LogSender:
+    """SMTP when SMTP_URL is set; the log outside production; in production without SMTP_URL, an error."""
+    production = app.config["PORTAL_ENV"] == "production"
+    url = str(app.config.get("SMTP_URL") or "")
+    if production and not url:
+        raise MailerConfigError("SMTP_URL must be set to send e-mail when PORTAL_ENV=production "
+                                "(smtp://, smtps:// or smtp+starttls://user:password@host:port)")
+    if production and not str(app.config["PUBLIC_BASE_URL"]).startswith("https://"):
+        raise MailerConfigError("PUBLIC_BASE_URL must be the portal's https:// address when PORTAL_ENV=production")
+    if url:
+        return SmtpSender(parse_smtp_url(url), str(app.config["MAIL_FROM"]))
+    return LogSender(app.logger, str(app.config["MAIL_FROM"]))
+
+
+def compose_new_message(user: User) -> tuple[str, str]:
+    """Subject and text of 'you have a new message', in the user's language; never what the message says."""
+    config = current_app.config
+    base = str(config["PUBLIC_BASE_URL"]).rstrip("/")
+    locale = user.locale if user.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        subject = gettext("New message in Min vårdplan")
+        lines = [
+            gettext("You have a new message in Min vårdplan."),
+            gettext("Sign in to read it: %(url)s", url=base + MESSAGES_PATH),
+            gettext("Do you not want these e-mails? You can turn them off in your settings: %(url)s",
+                    url=base + SETTINGS_PATH),
+            gettext("You cannot reply to this e-mail."),
+        ]
+    return subject, "\n\n".join(lines) + "\n"

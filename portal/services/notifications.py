@@ -1,0 +1,142 @@
+"""The notification outbox: a short e-mail that something new is waiting in Min vårdplan, never what it is."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+from sqlmodel import Session, col, select
+
+from portal.models import Notification, User
+
+NEW_MESSAGE = "new_message"
+MAX_ATTEMPTS = 6
+BATCH_SIZE = 100
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=6)
+MAX_ERROR_LENGTH = 200
+MAX_EMAIL_LENGTH = 254
+# next_attempt_at of a notification that will never be tried again (sent_at stays empty: it was never sent).
+GIVEN_UP = datetime(9999, 1, 1, tzinfo=UTC)
+
+Compose = Callable[[User], tuple[str, str]]
+Send = Callable[[EmailMessage], None]
+
+
+@dataclass(frozen=True)
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+
+
+def is_valid_email(address: str) -> bool:
+    """A simple shape check: one @, a dot inside the domain, no spaces, at most 254 characters."""
+    local, _at, domain = address.partition("@")
+    return (address.count("@") == 1 and bool(local) and "." in domain[1:-1]
+            and not any(char.isspace() for char in address) and len(address) <= MAX_EMAIL_LENGTH)
+
+
+def wants_email(user: User) -> bool:
+    """True if the user has asked for e-mails and told us where to send them."""
+    return bool(user.is_active and user.notify_messages and user.contact_email)
+
+
+def queue_new_message(session: Session, user: User) -> Notification | None:
+    """Put one 'you have a new message' e-mail in the outbox if the user wants it; the caller commits."""
+    if not wants_email(user) or user.id is None:
+        return None
+    pending = select(Notification).where(
+        Notification.user_id == user.id,
+        Notification.kind == NEW_MESSAGE,
+        col(Notification.sent_at).is_(None),
+        col(Notification.next_attempt_at) < GIVEN_UP,
+    )
+    if session.exec(pending).first() is not None:
+        return None  # one nudge is enough until it is sent
+    notification = Notification(user_id=user.id, kind=NEW_MESSAGE)
+    session.add(notification)
+    return notification
+
+
+def build_email(to: str, subject: str, body: str) -> EmailMessage:
+    """The e-mail without a sender; the mailer adds From, Date and Message-ID."""
+    message = EmailMessage()
+    message["To"] = to
+    message["Subject"] = subject
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body)
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after the 1st, 2nd, 3rd, 4th … failed attempt, at most 6 hours."""
+    return min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 20), LONGEST_RETRY)
+
+
+def short_error(error: BaseException) -> str:
+    """What went wrong, in one short line for the operator: the kind of error and the server's answer."""
+    text = f"{type(error).__name__}: {error}".splitlines()[0] if str(error) else type(error).__name__
+    return text[:MAX_ERROR_LENGTH]
+
+
+def send_due(session: Session, send: Send, now: datetime, *, compose: Compose,
+             max_attempts: int = MAX_ATTEMPTS, limit: int = BATCH_SIZE) -> SendReport:
+    """Send the due e-mails, oldest first; each outcome is committed before the next one is tried."""
+    outcomes: Counter[str] = Counter()
+    for _ in range(limit):
+        notification = _next_due(session, now)
+        if notification is None:
+            break
+        outcomes[_deliver(session, notification, send, compose, now, max_attempts)] += 1
+        session.commit()
+    return SendReport(sent=outcomes["sent"], failed=outcomes["failed"], gave_up=outcomes["gave_up"])
+
+
+def _next_due(session: Session, now: datetime) -> Notification | None:
+    """The oldest due notification, locked so that two senders never send the same one (PostgreSQL)."""
+    query = (
+        select(Notification)
+        .where(Notification.kind == NEW_MESSAGE, col(Notification.sent_at).is_(None),
+               col(Notification.next_attempt_at) <= now)
+        .order_by(col(Notification.created_at), col(Notification.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.exec(query).first()
+
+
+def _deliver(session: Session, notification: Notification, send: Send, compose: Compose, now: datetime,
+             max_attempts: int) -> str:
+    user = session.get(User, notification.user_id)
+    if user is None or not wants_email(user):
+        return _give_up(session, notification, "Not sent: the user has turned e-mail off or has no address.")
+    notification.attempts += 1
+    try:
+        subject, body = compose(user)
+        send(build_email(user.contact_email or "", subject, body))
+    except Exception as error:  # any failure is retried later, so one bad e-mail never blocks the others
+        return _failed(session, notification, short_error(error), now, max_attempts)
+    notification.sent_at = now
+    notification.last_error = ""
+    session.add(notification)
+    return "sent"
+
+
+def _failed(session: Session, notification: Notification, error: str, now: datetime, max_attempts: int) -> str:
+    if notification.attempts >= max_attempts:
+        return _give_up(session, notification, f"Gave up after {notification.attempts} attempts. {error}")
+    notification.last_error = error
+    notification.next_attempt_at = now + retry_delay(notification.attempts)
+    session.add(notification)
+    return "failed"
+
+
+def _give_up(session: Session, notification: Notification, reason: str) -> str:
+    notification.last_error = reason[:MAX_ERROR_LENGTH]
+    notification.next_attempt_at = GIVEN_UP
+    session.add(notification)
+    return "gave_up"

@@ -1,0 +1,33 @@
+"""Showing text that people wrote: escaped first, then web addresses made into safe links."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+# Matched on the escaped text, so a quote or '<' can never end up inside the link.
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}'\""
+
+
+def _link(match: re.Match[str]) -> str:
+    url = match.group(0)
+    tail = ""
+    while url and url[-1] in _TRAILING:
+        url, tail = url[:-1], url[-1] + tail
+    while url.endswith(("&#34;", "&#39;")):
+        url, tail = url[:-5], url[-5:] + tail
+    href = url if url.lower().startswith("http") else f"https://{url}"
+    return f'<a href="{href}" rel="noopener noreferrer nofollow">{url}</a>{tail}'
+
+
+def linkify(text: str | None) -> Markup:
+    """Escape everything the user wrote; only http(s) addresses become links. Line breaks stay (CSS pre-line)."""
+    escaped = str(escape(text or ""))
+    return Markup(_URL.sub(_link, escaped))  # noqa: S704  (input escaped above; only our <a> is added)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["linkify"] = linkify

@@ -1,0 +1,102 @@
+"""The web side of a message thread, shared by the patient's and the care team's pages."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from flask import Response, make_response, redirect, render_template
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from portal.htmx import is_htmx
+from portal.i18n import local_date
+from portal.models import MAX_MESSAGE_LENGTH, Message
+from portal.services import messages as msgs
+
+BODY_MESSAGES = {
+    msgs.BodyError.EMPTY: _l("Write your message before you send it."),
+    msgs.BodyError.TOO_LONG: _l("The message is too long. It can have at most %(max)s characters. Shorten it and "
+                                "send it again.", max=f"{MAX_MESSAGE_LENGTH:,}".replace(",", "\u00a0")),
+}
+
+
+def new_client_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class ComposeForm:
+    """What the writer typed; a fresh client token per form makes a resubmission harmless."""
+
+    body: str = ""
+    client_token: str = field(default_factory=new_client_token)
+    error: LazyString | None = None
+    saved_draft: bool = False
+
+    @classmethod
+    def from_request(cls, data: MultiDict[str, str]) -> ComposeForm:
+        token = data.get("client_token", "")
+        return cls(body=data.get("body", ""), client_token=token if msgs.valid_client_token(token) else "")
+
+    def validate(self) -> str | None:
+        """The cleaned body if it may be sent; else None and `error` says why."""
+        if not self.client_token:
+            self.client_token = new_client_token()
+        body = msgs.clean_body(self.body)
+        problem = msgs.check_body(body)
+        self.error = BODY_MESSAGES[problem] if problem else None
+        return None if problem else body
+
+
+@dataclass(frozen=True)
+class ThreadUrls:
+    """Where this audience's thread lives: the page, its older pages, the poll and the form."""
+
+    page: str
+    older: str
+    poll: str
+    post: str
+
+
+def day_pairs(messages: list[Message], previous: Message | None = None) -> list[tuple[Message, object]]:
+    return msgs.with_days(messages, lambda at: local_date(at), local_date(previous.created_at) if previous else None)
+
+
+def compose_invalid(form: ComposeForm, urls: ThreadUrls, full_page: Response | str) -> Response:
+    """422 with the text kept: the form alone for htmx, the whole page otherwise."""
+    if is_htmx():
+        body = render_template("thread/compose.html", form=form, urls=urls, refocus=True)
+        response = make_response(body, 422)
+        response.headers["HX-Retarget"] = "#compose"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    return make_response(full_page, 422)
+
+
+def compose_sent(message: Message, created: bool, previous: Message | None, urls: ThreadUrls,
+                 viewer_id: int) -> Response:
+    """htmx: the new message to append, a fresh form and an announcement; without JS: 303 back to the thread."""
+    if not is_htmx():
+        return redirect(f"{urls.page}#message-{message.id}", code=303)
+    return make_response(render_template(
+        "thread/sent.html", form=ComposeForm(), urls=urls, viewer_id=viewer_id,
+        pairs=day_pairs([message], previous) if created else []))
+
+
+def poll_response(new: list[Message], previous: Message | None, urls: ThreadUrls, after_id: int,
+                  viewer_id: int) -> str:
+    """New messages to append, the next poll, and a polite announcement when someone else wrote."""
+    from_others = [m for m in new if m.author_user_id != viewer_id]
+    return render_template("thread/poll.html", pairs=day_pairs(new, previous), urls=urls, viewer_id=viewer_id,
+                           after_id=new[-1].id if new else after_id, from_others=from_others)
+
+
+def older_response(page: msgs.Page, following: Message | None, urls: ThreadUrls, viewer_id: int) -> str:
+    """Earlier messages to put first, the next 'older' link, and the duplicate day heading removed."""
+    pairs = day_pairs(page.messages)
+    last_day = local_date(page.messages[-1].created_at) if page.messages else None
+    same_day = following is not None and last_day == local_date(following.created_at)
+    return render_template("thread/older.html", page=page, pairs=pairs, urls=urls, viewer_id=viewer_id,
+                           drop_day=last_day if same_day else None)
