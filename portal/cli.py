@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal import db, mailer
 from portal.services.demo import demo_accounts, load_demo_data
@@ -55,6 +55,7 @@ def _print_report(report: SendReport) -> None:
 @click.command("send-notifications")
 @click.option("--loop", "interval", type=click.IntRange(min=1), default=None, metavar="SECONDS",
               help="Keep running: send what is due every SECONDS until stopped with Ctrl+C.")
+@with_appcontext
 def send_notifications(interval: int | None) -> None:
     """Send the e-mails that are due ("you have a new message"), then print how it went."""
     try:

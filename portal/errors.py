@@ -29,7 +29,7 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
     return render_error(error.code or 500)
 
 
-def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+def csrf_error_page(_error: CSRFError) -> tuple[str, int]:
     title = _l("The page had expired")
     text = _l("For your safety, forms stop working after a while. Go back, reload the page and try again.")
     return render_template("errors/error.html", code=400, title=title, text=text), 400
@@ -41,6 +41,6 @@ def _server_error(error: InternalServerError) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(CSRFError, csrf_error_page)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Response, abort
+from flask import Response, abort, redirect, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
-from portal.auth_session import login_redirect
+from portal.auth_session import login_redirect, sign_in_keeping_text
+from portal.db import get_session
+from portal.errors import csrf_error_page
+from portal.htmx import is_htmx
+from portal.services.messages import save_draft
 
 
 def require_role(*roles: str) -> Callable[[], Response | None]:
@@ -16,7 +21,7 @@ def require_role(*roles: str) -> Callable[[], Response | None]:
 
     def guard() -> Response | None:
         if not current_user.is_authenticated:
-            return login_redirect()
+            return sign_in_keeping_text() if request.method == "POST" and "body" in request.form else login_redirect()
         if current_user.role not in roles:
             abort(403)
         return None
@@ -30,3 +35,17 @@ def is_local_path(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def keep_text_on_stale_form(error: CSRFError) -> Response | tuple[str, int]:
+    """A message form that expired: its text is kept, over a new sign-in if needed, never thrown away."""
+    if "body" not in request.form:
+        return csrf_error_page(error)
+    if not current_user.is_authenticated:
+        return sign_in_keeping_text()
+    save_draft(get_session(), current_user.id, request.form["body"], request.path)
+    if is_htmx():
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = request.path
+        return response
+    return redirect(request.path, code=303)

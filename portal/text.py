@@ -8,7 +8,8 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 # Matched on the escaped text, so a quote or '<' can never end up inside the link.
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>]+", re.IGNORECASE)
+# An address ends at white space or a quote (escaped as &#34; / &#39;).
+_URL = re.compile(r"\b(?:https?://|www\.)(?:(?!&#34;|&#39;)[^\s<>])+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\""
 
 
@@ -17,8 +18,6 @@ def _link(match: re.Match[str]) -> str:
     tail = ""
     while url and url[-1] in _TRAILING:
         url, tail = url[:-1], url[-1] + tail
-    while url.endswith(("&#34;", "&#39;")):
-        url, tail = url[:-5], url[-5:] + tail
     href = url if url.lower().startswith("http") else f"https://{url}"
     return f'<a href="{href}" rel="noopener noreferrer nofollow">{url}</a>{tail}'
 

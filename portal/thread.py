@@ -50,6 +50,12 @@ class ComposeForm:
         return None if problem else body
 
 
+def form_with_draft(session: object, user_id: int, path: str) -> ComposeForm:
+    """A fresh form, holding text kept from before a sign-in if there is any."""
+    body = msgs.take_draft(session, user_id, path)  # type: ignore[arg-type]
+    return ComposeForm(body=body, saved_draft=bool(body))
+
+
 @dataclass(frozen=True)
 class ThreadUrls:
     """Where this audience's thread lives: the page, its older pages, the poll and the form."""

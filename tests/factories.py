@@ -14,6 +14,7 @@ from portal.models import (
     CareUnit,
     DatePrecision,
     ItemStatus,
+    Message,
     Patient,
     Phase,
     PlanItem,
@@ -23,6 +24,7 @@ from portal.models import (
     TeamRole,
     User,
 )
+from portal.services.messages import post_message
 from portal.services.passwords import hash_password
 from portal.services.personal_id import with_check_digit
 
@@ -114,3 +116,13 @@ def patient_with_plan(session: Session, items: int = 3) -> tuple[Patient, CarePl
     for n in range(items):
         item(session, made, days=n + 1, title=f"Behandling {n + 1}", at=where)
     return who, made, nurse
+
+
+def client_token() -> str:
+    return f"token-{next(_serial):020d}"
+
+
+def message(session: Session, in_plan: CarePlan, author: User, body: str = "Hej") -> Message:
+    found, _created = post_message(session, in_plan.id, author, "", body, client_token())
+    session.commit()
+    return found

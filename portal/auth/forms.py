@@ -8,6 +8,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from portal.models import MAX_MESSAGE_LENGTH
 from portal.services.passwords import MAX_PASSWORD_LENGTH
 from portal.services.personal_id import (
     InvalidPersonalId,
@@ -29,13 +30,14 @@ PERSONAL_ID_MESSAGES = {
 class LoginForm:
     identifier: str = ""
     password: str = ""
+    draft: str = ""
     errors: dict[str, LazyString] = field(default_factory=dict)
     parsed: PersonalId | str | None = None
 
     @classmethod
     def from_request(cls, data: MultiDict[str, str]) -> LoginForm:
         return cls(identifier=data.get("identifier", "")[:MAX_IDENTIFIER_LENGTH].strip(),
-                   password=data.get("password", ""))
+                   password=data.get("password", ""), draft=data.get("draft", "")[:MAX_MESSAGE_LENGTH])
 
     def validate(self) -> bool:
         """Check the format of what was typed; whether it is right is for the account check."""

@@ -12,6 +12,7 @@ from portal.auth.forms import LoginForm
 from portal.db import get_session
 from portal.guards import is_local_path
 from portal.services.accounts import authenticate, end_all_sessions
+from portal.services.messages import save_draft
 
 WRONG_DETAILS = _l("The details do not match an account. Check them and try again.")
 
@@ -42,6 +43,8 @@ def login_submit() -> Response | tuple[str, int]:
     login_user(user)
     session.permanent = True
     target = request.form.get("next", "")
+    if form.draft and is_local_path(target):
+        save_draft(get_session(), user.id, form.draft, target)
     return redirect(target if is_local_path(target) else url_for("public.home"), code=303)
 
 

@@ -6,6 +6,7 @@ from portal.models.access import AccessEvent
 from portal.models.messages import (
     MAX_MESSAGE_LENGTH,
     Message,
+    MessageDraft,
     MessageReadState,
     MessageThreadState,
     Notification,
@@ -27,6 +28,7 @@ from portal.models.plans import (
 __all__ = [
     "MAX_MESSAGE_LENGTH",
     "Message",
+    "MessageDraft",
     "MessageReadState",
     "MessageThreadState",
     "Notification",

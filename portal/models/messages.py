@@ -52,6 +52,16 @@ class MessageThreadState(SQLModel, table=True):
     handled_at: datetime | None = None
 
 
+class MessageDraft(SQLModel, table=True):
+    """Text kept for a writer whose session ended before it was sent; shown again, then deleted."""
+
+    __tablename__ = "message_draft"
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    path: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Notification(SQLModel, table=True):
     """The outbox: a note to a user that something new is waiting. Never carries health information."""
 

@@ -19,6 +19,7 @@ from portal.thread import (
     compose_invalid,
     compose_sent,
     day_pairs,
+    form_with_draft,
     older_response,
     poll_response,
 )
@@ -53,7 +54,7 @@ def messages() -> str:
     patient, plan = patient_and_plan()
     if plan is None:
         return render_template("patient/no_plan.html", patient=patient)
-    return _page(patient, plan, ComposeForm())
+    return _page(patient, plan, form_with_draft(get_session(), current_user.id, request.path))
 
 
 @bp.get("/messages/older")

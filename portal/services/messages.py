@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, func, or_
@@ -16,6 +17,7 @@ from portal.models import (
     CarePlan,
     CareTeamMembership,
     Message,
+    MessageDraft,
     MessageReadState,
     MessageThreadState,
     Patient,
@@ -204,3 +206,25 @@ def with_days(messages: list[Message], to_local: object, previous_day: object = 
         paired.append((message, day if day != previous_day else None))
         previous_day = day
     return paired
+
+
+DRAFT_LIFETIME_HOURS = 12
+
+
+def save_draft(session: Session, user_id: int, body: str, path: str) -> None:
+    """Keep unsent text for this user (one draft each; a newer one replaces it)."""
+    draft = session.get(MessageDraft, user_id) or MessageDraft(user_id=user_id, body="", path=path)
+    draft.body, draft.path, draft.created_at = body[:MAX_MESSAGE_LENGTH], path, utcnow()
+    session.add(draft)
+    session.commit()
+
+
+def take_draft(session: Session, user_id: int, path: str) -> str:
+    """The kept text for this page, once (then it is gone); old drafts are dropped."""
+    draft = session.get(MessageDraft, user_id)
+    if draft is None or draft.path != path:
+        return ""
+    session.delete(draft)
+    session.commit()
+    fresh = utcnow() - draft.created_at < timedelta(hours=DRAFT_LIFETIME_HOURS)
+    return draft.body if fresh else ""

@@ -20,6 +20,7 @@ from portal.thread import (
     compose_invalid,
     compose_sent,
     day_pairs,
+    form_with_draft,
     older_response,
     poll_response,
 )
@@ -65,7 +66,7 @@ def inbox() -> str:
 def messages(plan_id: int) -> str:
     """One patient's thread, with the reply form; opening it marks it read for this nurse."""
     plan, patient, unit_id = _plan_or_404(plan_id)
-    return _page(plan, patient, unit_id, ComposeForm())
+    return _page(plan, patient, unit_id, form_with_draft(get_session(), current_user.id, request.path))
 
 
 @bp.get("/plans/<int:plan_id>/messages/older")

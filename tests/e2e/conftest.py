@@ -63,12 +63,17 @@ def demo(app: Flask) -> None:
         load_demo_data(session, date.today())
 
 
-def context_for(browser: Browser, playwright: Playwright, viewport: str, base_url: str) -> BrowserContext:
-    """A fresh browser context shaped like a phone, a tablet or a 1280×800 desktop."""
+def device_options(playwright: Playwright, viewport: str) -> dict[str, Any]:
+    """Context options for a phone, a tablet or a 1280×800 desktop (a key of VIEWPORTS)."""
     name = VIEWPORTS[viewport]
     options = dict(playwright.devices[name]) if name else {"viewport": {"width": 1280, "height": 800}}
     options.pop("default_browser_type", None)
-    return browser.new_context(**options, base_url=base_url, locale="sv-SE")
+    return options
+
+
+def context_for(browser: Browser, playwright: Playwright, viewport: str, base_url: str) -> BrowserContext:
+    """A fresh browser context shaped like a phone, a tablet or a 1280×800 desktop."""
+    return browser.new_context(**device_options(playwright, viewport), base_url=base_url, locale="sv-SE")
 
 
 @pytest.fixture(params=list(VIEWPORTS))
@@ -112,6 +117,11 @@ def assert_accessible(page: Page) -> None:
     """axe-core finds no WCAG 2.2 A/AA violation on the page as it is now."""
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     assert results.violations_count == 0, results.generate_report()
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the window (0 when nothing sticks out)."""
+    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
 
 
 def screenshot(page: Page, name: str) -> None:
