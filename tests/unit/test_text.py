@@ -10,12 +10,12 @@ from portal.text import linkify
 @pytest.mark.parametrize(
     ("text", "html"),
     [
-        ("Se https://example.se.", 'Se <a href="https://example.se" rel="noopener noreferrer nofollow">'
-                                   "https://example.se</a>."),
+        ("Se https://example.se.", ('Se <a href="https://example.se" rel="noopener noreferrer nofollow">'
+                                   "https://example.se</a>.")),
         ("(www.1177.se)", '(<a href="https://www.1177.se" rel="noopener noreferrer nofollow">www.1177.se</a>)'),
         ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
-        ('https://a.se/"onmouseover="x', '<a href="https://a.se/" rel="noopener noreferrer nofollow">'
-                                         'https://a.se/</a>&#34;onmouseover=&#34;x'),
+        ('https://a.se/"onmouseover="x', ('<a href="https://a.se/" rel="noopener noreferrer nofollow">'
+                                         'https://a.se/</a>&#34;onmouseover=&#34;x')),
         ("javascript:alert(1)", "javascript:alert(1)"),
         ("rad 1\nrad 2", "rad 1\nrad 2"),
     ],

@@ -38,7 +38,8 @@ def test_thread_page_has_safety_notice_reply_time_and_form(client: FlaskClient, 
     assert "Det finns inga meddelanden än." in page
     safety = page.split('class="mv-safety"')[1].split("</section>")[0]
     assert 'href="tel:112"' in safety
-    assert 'href="tel:0101112233"' in safety and "Onkologimottagningen" in safety
+    assert 'href="tel:0101112233"' in safety
+    assert "Onkologimottagningen" in safety
     assert "Vi svarar oftast inom 2 arbetsdagar." in safety
     assert "Du kan skriva högst 5 000 tecken." in page
     assert page.index('class="mv-safety"') < page.index('id="compose"')
@@ -52,7 +53,8 @@ def test_send_without_js_answers_303_back_to_the_thread(client: FlaskClient, ses
     assert response.headers["Location"] == f"/plan/messages#message-{message.id}"
     page = client.get("/plan/messages").get_data(as_text=True)
     assert "Rad ett\nRad två" in page
-    assert 'class="mv-msg mv-msg--own"' in page and ">Du</span>" in page
+    assert 'class="mv-msg mv-msg--own"' in page
+    assert ">Du</span>" in page
 
 
 def test_send_with_htmx_returns_the_message_a_fresh_form_and_an_announcement(
@@ -63,9 +65,11 @@ def test_send_with_htmx_returns_the_message_a_fresh_form_and_an_announcement(
     assert response.status_code == 200
     assert body.lstrip().startswith('<li class="mv-thread__day"')
     assert 'hx-swap-oob="innerHTML:#live-region">Meddelandet är skickat.' in body
-    assert 'id="compose"' in body and 'hx-swap-oob="true"' in body
+    assert 'id="compose"' in body
+    assert 'hx-swap-oob="true"' in body
     assert form["client_token"] not in body  # the fresh form has a new token
-    assert '<textarea class="mv-field__input mv-compose__text" id="body"' in body and "></textarea>" in body
+    assert '<textarea class="mv-field__input mv-compose__text" id="body"' in body
+    assert "></textarea>" in body
 
 
 def test_a_second_send_with_the_same_form_adds_nothing(client: FlaskClient, session: Session,
@@ -101,7 +105,8 @@ def test_html_is_shown_as_text_and_links_are_safe(client: FlaskClient, session: 
     text = '<script>alert(1)</script> <b>fet</b> https://example.se/a?b=1&c="x" javascript:alert(1)'
     client.post("/plan/messages", data={**_form(client, "/plan/messages"), "body": text})
     page = client.get("/plan/messages").get_data(as_text=True)
-    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>fet</b>" not in page
     assert '<a href="https://example.se/a?b=1&amp;c=" rel="noopener noreferrer nofollow">' in page
     assert 'href="javascript' not in page
@@ -118,15 +123,20 @@ def test_thread_shows_latest_30_and_pages_back(client: FlaskClient, session: Ses
     made = [factories.message(session, plan, author, f"meddelande {n}") for n in range(35)]
     page = client.get("/plan/messages").get_data(as_text=True)
     assert page.count('class="mv-msg ') == 30
-    assert "meddelande 4<" not in page and "meddelande 5<" in page
+    assert "meddelande 4<" not in page
+    assert "meddelande 5<" in page
     link = f'/plan/messages/older?before={made[5].id}'
-    assert f'href="{link}"' in page and "Visa äldre meddelanden" in page
+    assert f'href="{link}"' in page
+    assert "Visa äldre meddelanden" in page
     chunk = client.get(link, headers={"HX-Request": "true", "HX-Target": "thread-older"}).get_data(as_text=True)
     assert chunk.count('class="mv-msg ') == 5
-    assert "<html" not in chunk and 'hx-swap-oob="afterbegin:#thread-list"' in chunk
+    assert "<html" not in chunk
+    assert 'hx-swap-oob="afterbegin:#thread-list"' in chunk
     assert 'hx-swap-oob="delete"' in chunk  # the same day's heading is not shown twice
     full = client.get(link).get_data(as_text=True)
-    assert "<html" in full and full.count('class="mv-msg ') == 5 and "Visa de senaste meddelandena" in full
+    assert "<html" in full
+    assert full.count('class="mv-msg ') == 5
+    assert "Visa de senaste meddelandena" in full
 
 
 def test_poll_brings_new_messages_and_announces_them(client: FlaskClient, session: Session,
@@ -134,10 +144,12 @@ def test_poll_brings_new_messages_and_announces_them(client: FlaskClient, sessio
     patient, plan, nurse = maria
     mine = factories.message(session, plan, session.get(User, patient.user_id), "fråga")
     nothing = client.get(f"/plan/messages/new?after={mine.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "mv-msg" not in nothing and f"after={mine.id}" in nothing
+    assert "mv-msg" not in nothing
+    assert f"after={mine.id}" in nothing
     reply = factories.message(session, plan, session.get(User, nurse.user_id), "svar")
     body = client.get(f"/plan/messages/new?after={mine.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "svar" in body and f"after={reply.id}" in body
+    assert "svar" in body
+    assert f"after={reply.id}" in body
     assert "1 nytt meddelande från Eva Lund." in body
     assert client.get("/plan/messages/new?after=0").status_code == 302  # not for plain browsing
 
@@ -157,7 +169,9 @@ def test_unread_badge_in_navigation(client: FlaskClient, session: Session, maria
 
 def test_fragment_of_the_thread_page(client: FlaskClient, maria) -> None:  # noqa: ANN001
     body = client.get("/plan/messages", headers=HTMX_HEADERS).get_data(as_text=True)
-    assert "<html" not in body and 'id="compose"' in body and "<title>" in body
+    assert "<html" not in body
+    assert 'id="compose"' in body
+    assert "<title>" in body
 
 
 def test_reading_and_writing_are_logged_without_the_text(client: FlaskClient, session: Session,
@@ -219,10 +233,13 @@ def test_nurse_inbox_reply_and_handling(client: FlaskClient, session: Session, m
     factories.message(session, plan, patient_user, "Jag har ont")
     _nurse_client(client, session, nurse)
     inbox = client.get("/staff/inbox").get_data(as_text=True)
-    assert "Maria Ek" in inbox and "Inte hanterad" in inbox and "19800101-****" in inbox
+    assert "Maria Ek" in inbox
+    assert "Inte hanterad" in inbox
+    assert "19800101-****" in inbox
     thread = f"/staff/plans/{plan.id}/messages"
     page = client.get(thread).get_data(as_text=True)
-    assert "Maria Ek, patient" in page and "Jag har ont" in page
+    assert "Maria Ek, patient" in page
+    assert "Jag har ont" in page
     response = client.post(thread, data={**_form(client, thread), "body": "Ring oss gärna"})
     assert response.status_code == 303
     reply = session.exec(select(Message).where(Message.author_user_id == nurse.user_id)).one()
