@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 PYTEST := $(BIN)/pytest
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint translations translations-update chromium clean
+.PHONY: run test bench lint translations translations-update chromium clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: $(BIN)/.installed-test chromium translations lint
 	  echo "== The same suite on PostgreSQL ($${TEST_DATABASE_URL%%@*}@…) =="; \
 	  $(PYTEST); \
 	fi
+
+bench: $(BIN)/.installed-test translations
+	$(BIN)/python bench/thread_open.py
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then BENCH_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python bench/thread_open.py; fi
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
