@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import Response, make_response, redirect, render_template
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
 from portal.htmx import is_htmx
@@ -50,9 +52,9 @@ class ComposeForm:
         return None if problem else body
 
 
-def form_with_draft(session: object, user_id: int, path: str) -> ComposeForm:
+def form_with_draft(session: Session, user_id: int, path: str) -> ComposeForm:
     """A fresh form, holding text kept from before a sign-in if there is any."""
-    body = msgs.take_draft(session, user_id, path)  # type: ignore[arg-type]
+    body = msgs.take_draft(session, user_id, path)
     return ComposeForm(body=body, saved_draft=bool(body))
 
 
@@ -66,8 +68,9 @@ class ThreadUrls:
     post: str
 
 
-def day_pairs(messages: list[Message], previous: Message | None = None) -> list[tuple[Message, object]]:
-    return msgs.with_days(messages, lambda at: local_date(at), local_date(previous.created_at) if previous else None)
+def day_pairs(messages: list[Message], previous: Message | None = None) -> list[tuple[Message, date | None]]:
+    """Each message with its Stockholm day when a new day starts, for the day headings."""
+    return msgs.with_days(messages, local_date, local_date(previous.created_at) if previous else None)
 
 
 def compose_invalid(form: ComposeForm, urls: ThreadUrls, full_page: Response | str) -> Response:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, func
@@ -134,7 +135,7 @@ def set_read_mark(session: Session, plan_id: int, user_id: int, last_read_id: in
 class InboxRow:
     plan: CarePlan
     patient: Patient
-    last_message_at: object
+    last_message_at: datetime
     unhandled: bool
     unread: bool
 
@@ -198,11 +199,12 @@ def unread_count(session: Session, user_id: int, plan_ids: list[int]) -> int:
     return total
 
 
-def with_days(messages: list[Message], to_local: object, previous_day: object = None) -> list[tuple[Message, object]]:
+def with_days(messages: list[Message], to_local: Callable[[datetime], date],
+              previous_day: date | None = None) -> list[tuple[Message, date | None]]:
     """Pair each message with its day when a new day starts (else None), for day headings."""
-    paired = []
+    paired: list[tuple[Message, date | None]] = []
     for message in messages:
-        day = to_local(message.created_at)  # type: ignore[operator]
+        day = to_local(message.created_at)
         paired.append((message, day if day != previous_day else None))
         previous_day = day
     return paired
