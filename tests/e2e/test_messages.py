@@ -11,7 +11,7 @@ from playwright.sync_api import BrowserContext, Dialog, Locator, Page, Playwrigh
 from sqlmodel import Session, select
 
 from portal import db
-from portal.models import Message, User
+from portal.models import User
 from portal.services import plans
 from portal.services.messages import post_message
 from tests.e2e.conftest import (
@@ -31,7 +31,7 @@ STAFF_THREAD_URL = re.compile(r"/staff/plans/\d+/messages$")
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 EMPTY_ERROR = "Skriv ditt meddelande innan du skickar det."
-TOO_LONG_ERROR = re.compile(r"^Meddelandet är för långt")
+TOO_LONG_ERROR = re.compile(r"Meddelandet är för långt\. Det får ha högst 5\s000 tecken\.")
 SENT_NOTICE = "Meddelandet är skickat."
 NURSE_LABEL = "Eva Lund, kontaktsjuksköterska"
 LINK = "https://example.org/stod?fraga=1&svar=2"
@@ -69,7 +69,8 @@ def _user_and_plan(session: Session, personal_id: str) -> tuple[User, int]:
     patient = plans.patient_for_user(session, user.id)
     assert patient is not None
     plan = plans.active_plan(session, patient.id)
-    assert plan is not None and plan.id is not None
+    assert plan is not None
+    assert plan.id is not None
     return user, plan.id
 
 
@@ -112,7 +113,7 @@ def test_messages_patient_and_nurse_journey(make_context: Callable[..., BrowserC
     expect(safety.locator("a[href='tel:0101234520']")).to_have_text("010-123 45 20")
     expect(safety).to_contain_text("Vi svarar oftast inom 2 arbetsdagar.")
     expect(patient.get_by_label("Ditt meddelande")).to_be_visible()
-    expect(patient.locator("[data-count-for=body]")).to_have_text("Du kan skriva 5 000 tecken till.")
+    expect(patient.locator("[data-count-for=body]")).to_have_text(re.compile(r"^Du har 5\s000 tecken kvar\.$"))
     expect(patient.locator("#unread-badge")).to_be_hidden()
     assert_accessible(patient)
 
@@ -127,8 +128,11 @@ def test_messages_patient_and_nurse_journey(make_context: Callable[..., BrowserC
     assert_accessible(patient)
 
     # Two lines, a web address and a script tag: sent in place, shown as text, the address a safe link.
-    body.fill(f"{FIRST_LINE}\n{SECOND_LINE}")
-    expect(patient.locator("[data-count-for=body]")).to_contain_text("tecken till.")
+    typed = f"{FIRST_LINE}\n{SECOND_LINE}"
+    body.fill(typed)
+    left = 5000 - len(typed)
+    counter = re.compile(rf"^Du har {left // 1000}\s{left % 1000:03d} tecken kvar\.$")
+    expect(patient.locator("[data-count-for=body]")).to_have_text(counter)
     patient.evaluate("window.__marker = 'before-send'")
     _send_button(patient).click()
 
@@ -153,6 +157,7 @@ def test_messages_patient_and_nurse_journey(make_context: Callable[..., BrowserC
     expect(patient).to_have_url(MESSAGES_URL)
     assert patient.evaluate("window.__marker") == "before-send", "sending reloaded the page"
     assert_accessible(patient)
+    screenshot(patient, "messages-iphone13")
 
     # The nurse finds the thread first in her inbox, opens it and replies.
     nurse.goto("/login")
@@ -183,6 +188,7 @@ def test_messages_patient_and_nurse_journey(make_context: Callable[..., BrowserC
     expect(_thread(nurse).last.locator(".mv-msg__author")).to_have_text("Du")
     expect(nurse.locator("#live-region")).to_have_text(SENT_NOTICE)
     assert_accessible(nurse)
+    screenshot(nurse, "thread-desktop")
 
     # The patient's open thread fetches the reply when it polls: no reload.
     _poll_now(patient)
@@ -216,12 +222,26 @@ def test_messages_patient_and_nurse_journey(make_context: Callable[..., BrowserC
     expect(patient.locator("#unread-badge")).to_be_hidden()
     expect(patient.locator("#unread-badge")).to_have_class(re.compile(r"\bmv-badge--none\b"))
     assert patient.evaluate("window.__marker") == "before-send", "the patient's page was reloaded"
-    screenshot(patient, "messages-iphone13")
-
-    nurse.reload()
-    expect(_thread(nurse)).to_have_count(3)
-    screenshot(nurse, "thread-desktop")
+    assert_accessible(patient)
+    screenshot(patient, "messages-replies-iphone13")
     assert dialogs == [], f"a dialog opened: {dialogs}"
+
+
+def test_messages_unread_badge_poll_keeps_page_content(make_context: Callable[..., BrowserContext],
+                                                       demo: None) -> None:
+    page = make_context(**DESKTOP).new_page()
+    page.clock.install()
+    _sign_in_patient(page)
+    heading = page.locator("main h1").inner_text()
+    page.evaluate("document.getElementById('unread-badge').dataset.before = 'poll'")
+
+    with page.expect_response(re.compile(r"/plan/messages/unread\?count=0$")):
+        page.clock.run_for("00:21")  # the badge's 'every 20s'
+    expect(page.locator("#unread-badge:not([data-before])")).to_have_count(1)  # the polled badge is in
+
+    expect(page.locator("main#main-content h1")).to_have_text(heading)
+    expect(page.locator("#unread-badge")).to_have_count(1)
+    expect(page.locator("#site-nav #unread-badge:not([data-before])")).to_have_class(re.compile(r"\bmv-badge--none\b"))
 
 
 def test_messages_send_without_javascript(make_context: Callable[..., BrowserContext], demo: None) -> None:
@@ -255,10 +275,9 @@ def test_messages_send_without_javascript(make_context: Callable[..., BrowserCon
     with page.expect_response(lambda r: r.request.method == "POST") as long:
         _send_button(page).click()
     assert long.value.status == 422
-    expect(page.locator("#body-error")).to_have_text(re.compile(r"Meddelandet är för långt"))
+    expect(page.locator("#body-error")).to_contain_text(TOO_LONG_ERROR)
     assert body.input_value() == too_long, "the text was not kept"
-    expect(_thread(page)).to_have_count(1)
-    assert_accessible(page)
+    expect(_thread(page)).to_have_count(1)  # axe needs JavaScript: the error state is checked in the journey
 
 
 def test_messages_double_click_sends_once(make_context: Callable[..., BrowserContext], demo: None) -> None:
@@ -285,7 +304,7 @@ def test_messages_double_click_sends_once(make_context: Callable[..., BrowserCon
     expect(_thread(page)).to_have_count(2)
     expect(_thread(page).filter(has_text="Bara en gång, tack.")).to_have_count(1)
     expect(_thread(page).filter(has_text="Två klick i samma ögonblick.")).to_have_count(1)
-    assert len(posts) <= 2, f"more sends than messages: {posts}"
+    assert len(posts) == 2, f"a double click sent more than once: {posts}"
 
 
 def test_messages_earlier_messages(make_context: Callable[..., BrowserContext], app: Flask, demo: None) -> None:
@@ -309,7 +328,7 @@ def test_messages_earlier_messages(make_context: Callable[..., BrowserContext], 
     expect(_thread(page).first).to_contain_text("Meddelande nummer 1.")
     expect(page.locator("#live-region")).to_have_text("5 tidigare meddelanden visas.")
     focus_inside = "document.activeElement.closest('#thread-list, #thread-older') !== null"
-    page.wait_for_function(focus_inside)
+    page.wait_for_function(focus_inside, timeout=5000)
     bodies = _thread(page).locator(".mv-msg__body").all_inner_texts()
     assert bodies == [f"Meddelande nummer {n}." for n in range(1, 36)]
     day_ids = page.locator("#thread-list > li.mv-thread__day").evaluate_all("els => els.map(e => e.id)")
