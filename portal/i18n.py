@@ -94,8 +94,24 @@ def format_clock(value: datetime) -> str:
     return format_datetime(value, TIME_PATTERNS.get(str(get_locale()), DEFAULT_TIME_PATTERN))
 
 
+def localised(text: dict[str, str] | None) -> str:
+    """Pick the active language from a {"sv": …, "en": …} text (form definitions), Swedish if missing."""
+    if not text:
+        return ""
+    return text.get(str(get_locale())) or text.get("sv", "")
+
+
+def format_iso_date(value: str | None) -> str:
+    """A stored answer like '2027-03-14' as '14 mars 2027'."""
+    try:
+        return format_date(date.fromisoformat(value or ""), "d MMMM y")
+    except ValueError:
+        return value or ""
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(get_locale=get_locale)
     app.jinja_env.filters.update(when=format_when, days_away=format_days_away, short_date=format_short_date,
-                                 day_label=format_day_label, clock=format_clock)
+                                 day_label=format_day_label, clock=format_clock, t=localised,
+                                 iso_date=format_iso_date)

@@ -29,7 +29,7 @@ NAVIGATION = {
         NavItem(_l("Timeline"), "patient.timeline", "patient.timeline"),
         NavItem(_l("Messages"), "patient.messages", "patient.messages"),
         NavItem(_l("Reading"), None, "reading"),
-        NavItem(_l("Forms"), None, "forms"),
+        NavItem(_l("Forms"), "patient.forms_list", "patient.forms_list"),
     ),
     "staff": (
         NavItem(_l("My patients"), "staff.caseload", "staff.caseload"),
@@ -37,6 +37,8 @@ NAVIGATION = {
     ),
 }
 SECTION_OF = {"patient.item": "patient.timeline", "patient.messages_older": "patient.messages",
+              "patient.form_step": "patient.forms_list", "patient.form_review": "patient.forms_list",
+              "patient.form_receipt": "patient.forms_list",
               "staff.plan": "staff.caseload", "staff.messages": "staff.inbox", "staff.messages_older": "staff.inbox"}
 
 

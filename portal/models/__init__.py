@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.models.access import AccessEvent
+from portal.models.forms import Alert, AlertStatus, FormAssignment, FormResponse, Questionnaire, ResponseStatus
 from portal.models.messages import (
     MAX_MESSAGE_LENGTH,
     Message,
@@ -26,6 +27,12 @@ from portal.models.plans import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertStatus",
+    "FormAssignment",
+    "FormResponse",
+    "Questionnaire",
+    "ResponseStatus",
     "MAX_MESSAGE_LENGTH",
     "Message",
     "MessageDraft",

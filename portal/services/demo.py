@@ -25,6 +25,8 @@ from portal.models import (
     TeamRole,
     User,
 )
+from portal.services import forms
+from portal.services.form_definitions import load_all
 from portal.services.passwords import hash_password
 from portal.services.personal_id import with_check_digit
 
@@ -197,4 +199,26 @@ def load_demo_data(session: Session, today: date) -> bool:
     for spec in PATIENTS:
         _patient(session, spec, units, nurses, password_hash, today)
     session.commit()
+    _forms(session, today)
     return True
+
+
+# Maria's answers to "Hur har du mått?" every second week: rising, the last one raises an alert.
+MABRA_TREND = [(-42, 2, []), (-28, 3, ["tiredness"]), (-14, 6, ["tiredness", "sleep"])]
+
+
+def _forms(session: Session, today: date) -> None:
+    """Forms for Maria: 'Hur har du mått?' every 2 weeks with three answers (one open alert), and the needs form."""
+    forms.import_definitions(session, load_all())
+    maria = session.exec(select(Patient).where(Patient.name == PATIENTS[0][2])).one()
+    plan = session.exec(select(CarePlan).where(CarePlan.patient_id == maria.id)).one()
+    nurse = session.exec(select(User).where(User.email == NURSES[0][0])).one()
+    author = session.get(User, maria.user_id)
+    start = _when(today, MABRA_TREND[0][0], 9, D)
+    mabra = forms.assign(session, plan.id, "mabra", 2, nurse, start)
+    definition = forms.definition_of(forms.latest_questionnaire(session, "mabra"))
+    for days, distress, physical in MABRA_TREND:
+        response = forms.start_or_resume(session, mabra, author)
+        forms.save_answers(session, response, definition, {"distress": distress, "problems_physical": physical}, [])
+        forms.submit(session, response, definition, _when(today, days, 19, D))
+    forms.assign(session, plan.id, "behov", None, nurse, _when(today, -1, 9, D))
