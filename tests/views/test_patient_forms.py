@@ -81,7 +81,8 @@ def test_whole_form_review_submit_once_and_alert(client: FlaskClient, session: S
         location = _post_step(client, location).headers["Location"]
     assert location.endswith("/review")
     review = client.get(location).get_data(as_text=True)
-    assert "Trötthet" in review and "Andningen" in review
+    assert "Trötthet" in review
+    assert "Andningen" in review
     submit_url = location.replace("/review", "/submit")
     token = csrf_from(review)
     first = client.post(submit_url, data={"csrf_token": token})
