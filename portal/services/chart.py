@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal.services.form_definitions import Definition
+
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40.0, 24.0, 16.0, 36.0
 MAX_TICKS = 6
 
@@ -100,3 +102,21 @@ def line_chart(points: list[tuple[datetime, float]], y_min: float, y_max: float,
         labels = (XLabel(placed[0].x, placed[0].when, "middle"),)
     polyline = " ".join(f"{number(p.x)},{number(p.y)}" for p in placed)
     return Chart(width, height, left, right, top, bottom, y_min, y_max, placed, polyline, ticks, labels)
+
+
+def score_range(defn: Definition) -> tuple[int, int] | None:
+    """The lowest and highest score a form can give (the chart's y axis), or None when it has no score."""
+    scoring = defn.scoring
+    if scoring is None:
+        return None
+    if scoring.method == "item":
+        item = defn.item(scoring.item or "")
+        return (item.min, item.max) if item.min is not None and item.max is not None else None
+    count = len(scoring.items)
+    return min(0, min(scoring.points.values()) * count), max(0, max(scoring.points.values()) * count)
+
+
+def alert_threshold(defn: Definition) -> int | None:
+    """The lowest score that raises an alert, drawn as a dashed line; None when no alert looks at the score."""
+    limits = [rule.when.score_min for rule in defn.alerts if rule.when.score_min is not None]
+    return min(limits) if limits else None

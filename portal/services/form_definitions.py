@@ -57,6 +57,8 @@ class DefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class Condition:
+    """When a screen, question, alert or reading applies: one of item+equals, item+contains, item+min, score_min."""
+
     item: str | None = None
     equals: str | None = None
     contains: str | None = None
@@ -66,12 +68,16 @@ class Condition:
 
 @dataclass(frozen=True)
 class Option:
+    """One choice of a single or multiple item: the stored value and the words the patient sees."""
+
     value: str
     text: Text
 
 
 @dataclass(frozen=True)
 class Item:
+    """One question; which fields are set depends on its type."""
+
     id: str
     type: str
     text: Text
@@ -92,6 +98,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Group:
+    """One screen on the phone."""
+
     id: str
     title: Text
     items: tuple[Item, ...]
@@ -100,6 +108,8 @@ class Group:
 
 @dataclass(frozen=True)
 class AlertRule:
+    """Something the care team should act on, and the profession that can help (None: the care team)."""
+
     reason: str
     when: Condition
     text: Text
@@ -108,6 +118,8 @@ class AlertRule:
 
 @dataclass(frozen=True)
 class Reading:
+    """A link to public self-care reading, offered when the answers call for it."""
+
     when: Condition
     title: Text
     url: str
@@ -115,6 +127,8 @@ class Reading:
 
 @dataclass(frozen=True)
 class Scoring:
+    """How the score is made: the value of one scale item, or the sum of points over single items."""
+
     method: str
     item: str | None = None
     items: tuple[str, ...] = ()
@@ -123,6 +137,8 @@ class Scoring:
 
 @dataclass(frozen=True)
 class Definition:
+    """One version of one form, as loaded and checked."""
+
     key: str
     version: int
     title: Text
@@ -461,6 +477,8 @@ def load_all(directory: Path = QUESTIONNAIRES) -> dict[str, Definition]:
     """Every form in the folder by key; two files with the same key is an error, not a silent choice."""
     found: dict[str, Definition] = {}
     files: dict[str, str] = {}
+    if not directory.is_dir():
+        raise FileNotFoundError(f"no questionnaire folder at {directory}")
     for path in sorted(directory.glob("*.yaml")):
         defn = load_definition(path)
         if defn.key in found:

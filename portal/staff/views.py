@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import abort, render_template
 from flask_login import current_user
 
 from portal.db import get_session
 from portal.i18n import local_date, local_now
 from portal.models import CarePlan, Patient
-from portal.services import plans
+from portal.services import forms, plans
 from portal.services.access_log import Action, record_access
 from portal.services.personal_id import PersonalId
 from portal.services.timeline import build_timeline
@@ -17,9 +19,12 @@ from portal.staff import bp
 
 @bp.get("/")
 def caseload() -> str:
-    """The nurse's own patients: the plans where they are the contact nurse."""
-    rows = plans.nurse_caseload(get_session(), current_user.id)
-    return render_template("staff/caseload.html", rows=rows, masked=lambda p: PersonalId(p).masked())
+    """The nurse's own patients: those with open alerts from their forms first, then the rest by name."""
+    session = get_session()
+    rows = plans.nurse_caseload(session, current_user.id)
+    alerts = Counter(alert.plan_id for alert in forms.open_alerts(session, [plan.id for plan, _p in rows]))
+    rows.sort(key=lambda row: alerts[row[0].id] == 0)
+    return render_template("staff/caseload.html", rows=rows, alerts=alerts, masked=lambda p: PersonalId(p).masked())
 
 
 @bp.get("/plans/<int:plan_id>")

@@ -6,7 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.services.chart import PAD_BOTTOM, PAD_LEFT, PAD_RIGHT, PAD_TOP, line_chart, nice_step, number
+from portal.services.chart import (
+    PAD_BOTTOM,
+    PAD_LEFT,
+    PAD_RIGHT,
+    PAD_TOP,
+    alert_threshold,
+    line_chart,
+    nice_step,
+    number,
+    score_range,
+)
+from portal.services.form_definitions import load_all
 
 START = datetime(2027, 3, 3, 9, tzinfo=UTC)
 
@@ -74,3 +85,12 @@ def test_nice_step(span: float, step: float) -> None:
 @pytest.mark.parametrize(("value", "text"), [(2, "2"), (2.5, "2.5"), (128.84, "128.8"), (0, "0")])
 def test_number_is_short(value: float, text: str) -> None:
     assert number(value) == text
+
+
+def test_score_range_and_threshold_come_from_the_definition() -> None:
+    definitions = load_all()
+    assert score_range(definitions["mabra"]) == (0, 10)
+    assert alert_threshold(definitions["mabra"]) == 4
+    assert score_range(definitions["behov"]) == (0, 48)
+    assert alert_threshold(definitions["behov"]) is None
+    assert score_range(definitions["viktigt"]) is None

@@ -260,6 +260,11 @@ def test_load_all_refuses_the_same_key_in_two_files(tmp_path: Path) -> None:
         load_all(tmp_path)
 
 
+def test_load_all_refuses_a_missing_folder_rather_than_finding_no_forms(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load_all(tmp_path / "gone")
+
+
 def test_from_json_refuses_broken_json() -> None:
     with pytest.raises(DefinitionError, match="broken JSON"):
         from_json("{not json")

@@ -1,0 +1,387 @@
+"""The care team's forms pages: turning forms on, answers with a chart, one response, alerts and their handling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from flask.testing import FlaskClient
+from sqlmodel import Session, func, select
+
+from portal.models import (
+    AccessEvent,
+    Alert,
+    CarePlan,
+    CareUnit,
+    FormAssignment,
+    FormResponse,
+    Patient,
+    PlanItem,
+    StaffMember,
+    User,
+)
+from portal.services import forms
+from portal.services.form_definitions import Answers, load_all
+from tests import factories
+from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
+
+MARCH = datetime(2027, 3, 3, 10, tzinfo=UTC)
+APRIL = datetime(2027, 4, 7, 10, tzinfo=UTC)
+MAY = datetime(2027, 5, 12, 10, tzinfo=UTC)
+
+
+@dataclass
+class Setup:
+    patient: Patient
+    plan: CarePlan
+    nurse: User
+
+
+def _user(session: Session, user_id: int, locale: str | None = "en") -> User:
+    found = session.get(User, user_id)
+    found.locale = locale  # English until the Swedish copy is merged into translations/
+    session.add(found)
+    session.commit()
+    return found
+
+
+def _answered(session: Session, setup: Setup, key: str, answers: Answers, when: datetime = MARCH) -> FormResponse:
+    """A response sent by the patient at `when` (the form stays on, every week)."""
+    assignment = forms.assign(session, setup.plan.id, key, 1, setup.nurse)
+    definition = forms.latest_definitions(session)[key][1]
+    response = forms.start_or_resume(session, assignment, session.get(User, setup.patient.user_id))
+    forms.save_answers(session, response, definition, answers, [])
+    assert forms.submit(session, response, definition, now=when)
+    return response
+
+
+def _alerts(session: Session, response: FormResponse) -> list[Alert]:
+    return list(session.exec(select(Alert).where(Alert.response_id == response.id).order_by(Alert.id)).all())
+
+
+def _count(session: Session, model: type) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+@pytest.fixture
+def setup(client: FlaskClient, session: Session) -> Setup:
+    """A nurse (reading English) signed in, with a patient whose plan is at the nurse's unit; forms loaded."""
+    patient, plan, member = factories.patient_with_plan(session, items=0)
+    forms.import_definitions(session, load_all())
+    nurse = _user(session, member.user_id)
+    sign_in(client, nurse.email, factories.PASSWORD)
+    return Setup(patient, plan, nurse)
+
+
+def _post(client: FlaskClient, path: str, data: dict[str, str], headers: dict[str, str] | None = None):  # noqa: ANN202
+    token = csrf_from(client.get(path).get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **data}, headers=headers)
+
+
+# The forms page -------------------------------------------------------------------------------------------------
+
+
+def test_forms_page_offers_every_form_and_says_none_are_on(client: FlaskClient, setup: Setup) -> None:
+    page = client.get(f"/staff/plans/{setup.plan.id}/forms").get_data(as_text=True)
+    assert f'<h1 tabindex="-1">Forms for {setup.patient.name}</h1>' in page
+    assert '<option value="mabra">How are you?</option>' in page
+    assert '<option value="behov">My needs right now</option>' in page
+    assert "No forms are on for this patient." in page
+    assert "The patient has not sent any forms yet." in page
+    assert f'action="/staff/plans/{setup.plan.id}/forms"' in page
+
+
+def test_forms_page_as_fragment(client: FlaskClient, setup: Setup) -> None:
+    response = client.get(f"/staff/plans/{setup.plan.id}/forms", headers=HTMX_HEADERS)
+    body = response.get_data(as_text=True)
+    assert "<html" not in body
+    assert "Turn on a form" in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_forms_page_is_logged_with_the_unit(client: FlaskClient, session: Session, setup: Setup) -> None:
+    client.get(f"/staff/plans/{setup.plan.id}/forms")
+    event = session.exec(select(AccessEvent).where(AccessEvent.resource == f"forms:{setup.plan.id}")).one()
+    assert event.action == "read"
+    assert event.patient_id == setup.patient.id
+    assert event.unit_id is not None
+
+
+def test_assign_once(client: FlaskClient, session: Session, setup: Setup) -> None:
+    path = f"/staff/plans/{setup.plan.id}/forms"
+    response = _post(client, path, {"form_key": "mabra", "repeat": "once", "weeks": ""})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"{path}?assigned=1"
+    assignment = session.exec(select(FormAssignment)).one()
+    assert (assignment.questionnaire_key, assignment.repeat_weeks) == ("mabra", None)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The form is turned on." in page
+    assert "How are you?</h3>" in page
+    assert "Once" in page.split("Forms that are on")[1].split("Turn on a form")[0]
+
+
+def test_assign_repeating(client: FlaskClient, session: Session, setup: Setup) -> None:
+    response = _post(client, f"/staff/plans/{setup.plan.id}/forms", {"form_key": "behov", "repeat": "every",
+                                                                     "weeks": " 3 "})
+    assert response.status_code == 303
+    assert session.exec(select(FormAssignment)).one().repeat_weeks == 3
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Every 3 weeks" in page
+    assert "To answer now" in page
+
+
+@pytest.mark.parametrize(("data", "error"), [
+    ({"form_key": "nope", "repeat": "once"}, "Choose a form to turn on."),
+    ({"form_key": "", "repeat": "once"}, "Choose a form to turn on."),
+    ({"form_key": "mabra", "repeat": "every", "weeks": "0"}, "as a whole number from 1 to 52"),
+    ({"form_key": "mabra", "repeat": "every", "weeks": "53"}, "as a whole number from 1 to 52"),
+    ({"form_key": "mabra", "repeat": "every", "weeks": "abc"}, "as a whole number from 1 to 52"),
+    ({"form_key": "mabra", "repeat": "every", "weeks": "٣"}, "as a whole number from 1 to 52"),
+    ({"form_key": "mabra", "repeat": "sometimes"}, "answered once or again and again"),
+])
+def test_assign_bad_input_is_422_keeping_what_was_typed(client: FlaskClient, session: Session, setup: Setup,
+                                                        data: dict[str, str], error: str) -> None:
+    response = _post(client, f"/staff/plans/{setup.plan.id}/forms", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'class="mv-error-summary"' in page
+    assert error in page
+    assert "<title>Error:" in page
+    if data.get("weeks"):
+        assert f'value="{data["weeks"]}"' in page
+        assert 'aria-invalid="true"' in page
+        assert '<option value="mabra" selected>' in page
+    assert _count(session, FormAssignment) == 0
+
+
+def test_assign_bad_input_under_htmx_returns_the_fragment(client: FlaskClient, setup: Setup) -> None:
+    response = _post(client, f"/staff/plans/{setup.plan.id}/forms",
+                     {"form_key": "mabra", "repeat": "every", "weeks": "abc"}, headers=HTMX_HEADERS)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<html" not in body
+    assert 'value="abc"' in body
+
+
+# Answers over time ----------------------------------------------------------------------------------------------
+
+
+def test_answers_table_and_chart(client: FlaskClient, session: Session, setup: Setup) -> None:
+    sent = [_answered(session, setup, "mabra", {"distress": score}, when)
+            for score, when in ((2, MARCH), (3, APRIL), (6, MAY))]
+    page = client.get(f"/staff/plans/{setup.plan.id}/forms").get_data(as_text=True)
+    chart = page.split("<svg")[1].split("</svg>")[0]
+    assert 'role="img" aria-labelledby="chart-mabra-title chart-mabra-desc"' in chart
+    assert '<title id="chart-mabra-title">Score for How are you? over time</title>' in chart
+    assert '<desc id="chart-mabra-desc">Scores from 3 March 2027 to 12 May 2027: 2, 3, 6.</desc>' in chart
+    assert chart.count("<circle") == 3
+    assert 'class="mv-chart__threshold"' in chart
+    assert "style=" not in chart
+    assert "The dashed line marks 4 points" in page
+    table = page.split('<table class="mv-table">')[1].split("</table>")[0]
+    assert "The chart above shows the same scores." in table
+    assert table.index("12 May 2027") < table.index("3 March 2027")
+    for response in sent:
+        assert f'href="/staff/responses/{response.id}"' in table
+
+
+def test_a_form_without_score_has_a_table_and_no_chart(client: FlaskClient, session: Session, setup: Setup) -> None:
+    _answered(session, setup, "viktigt", {"what_matters": "Att orka gå ut med hunden"})
+    page = client.get(f"/staff/plans/{setup.plan.id}/forms").get_data(as_text=True)
+    assert "What matters to me right now?</h3>" in page
+    assert "<svg" not in page.split("<main")[1]
+    assert "<th scope=\"col\">Score</th>" not in page
+
+
+def test_open_alerts_are_listed_with_links(client: FlaskClient, session: Session, setup: Setup) -> None:
+    response = _answered(session, setup, "mabra", {"distress": 7, "problems_physical": ["breathing"]})
+    high, breathing = _alerts(session, response)
+    page = client.get(f"/staff/plans/{setup.plan.id}/forms").get_data(as_text=True)
+    assert "Alerts to handle" in page
+    assert f'<a href="/staff/alerts/{high.id}">High distress – contact the patient</a>' in page
+    assert f'<a href="/staff/alerts/{breathing.id}">Trouble breathing</a>' in page
+
+
+# One response -----------------------------------------------------------------------------------------------------
+
+
+def test_response_page_shows_answers_in_words_and_its_alerts(client: FlaskClient, session: Session,
+                                                             setup: Setup) -> None:
+    response = _answered(session, setup, "mabra", {"distress": 5, "problems_physical": ["eating", "breathing"]})
+    page = client.get(f"/staff/responses/{response.id}").get_data(as_text=True)
+    assert f'<h1 tabindex="-1">How are you? from {setup.patient.name}</h1>' in page
+    assert "<dt>Score</dt><dd>5</dd>" in page
+    assert "<dt>What has bothered you in your body?</dt><dd>Breathing, Eating</dd>" in page
+    assert "What has been difficult in everyday life?</dt><dd><span class=\"mv-muted\">Not answered" in page
+    for alert in _alerts(session, response):
+        assert f'href="/staff/alerts/{alert.id}"' in page
+    assert "Trouble eating" in page
+    body = client.get(f"/staff/responses/{response.id}", headers=HTMX_HEADERS).get_data(as_text=True)
+    assert "<html" not in body
+    assert "Breathing, Eating" in body
+
+
+def test_response_page_shows_dates_and_text(client: FlaskClient, session: Session, setup: Setup) -> None:
+    answers = {"what_matters": "Dotterns bröllop", "important_date": "2027-06-14"}
+    response = _answered(session, setup, "viktigt", answers)
+    page = client.get(f"/staff/responses/{response.id}").get_data(as_text=True)
+    assert "<dd>Dotterns bröllop</dd>" in page
+    assert "<dd>14 June 2027</dd>" in page
+    assert "<dt>Score</dt>" not in page
+
+
+def test_response_page_is_logged(client: FlaskClient, session: Session, setup: Setup) -> None:
+    response = _answered(session, setup, "viktigt", {"what_matters": "Hunden"})
+    client.get(f"/staff/responses/{response.id}")
+    event = session.exec(select(AccessEvent).where(AccessEvent.resource == f"form_response:{response.id}")).one()
+    assert (event.action, event.patient_id) == ("read", setup.patient.id)
+
+
+def test_drafts_are_not_shown_to_staff(client: FlaskClient, session: Session, setup: Setup) -> None:
+    assignment = forms.assign(session, setup.plan.id, "mabra", None, setup.nurse)
+    draft = forms.start_or_resume(session, assignment, session.get(User, setup.patient.user_id))
+    assert client.get(f"/staff/responses/{draft.id}").status_code == 404
+    assert client.get("/staff/responses/999999").status_code == 404
+
+
+# Alerts -------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def breathing(session: Session, setup: Setup) -> Alert:
+    response = _answered(session, setup, "mabra", {"distress": 6, "problems_physical": ["breathing"]})
+    return _alerts(session, response)[1]
+
+
+def test_alert_page_says_what_raised_it_and_who_can_help(client: FlaskClient, setup: Setup,
+                                                         breathing: Alert) -> None:
+    page = client.get(f"/staff/alerts/{breathing.id}").get_data(as_text=True)
+    assert f'<h1 tabindex="-1">Alert for {setup.patient.name}</h1>' in page
+    assert '<p class="mv-lead">Trouble breathing</p>' in page
+    assert "<dt>Who can help</dt><dd>Physiotherapist</dd>" in page
+    assert "<dt>Score</dt><dd>6</dd>" in page
+    assert f'href="/staff/responses/{breathing.response_id}">How are you?</a>' in page
+    assert 'value="Contact with physiotherapist"' in page
+    assert "What did you do?" in page
+    assert f'action="/staff/alerts/{breathing.id}"' in page
+    body = client.get(f"/staff/alerts/{breathing.id}", headers=HTMX_HEADERS).get_data(as_text=True)
+    assert "<html" not in body
+    assert "Trouble breathing" in body
+
+
+def test_handling_an_alert_records_who_when_what_and_adds_a_plan_item(client: FlaskClient, session: Session,
+                                                                       setup: Setup, breathing: Alert) -> None:
+    response = _post(client, f"/staff/alerts/{breathing.id}",
+                     {"note": "Ringde patienten.\nRemiss till fysioterapeut.", "add_item": "yes",
+                      "item_title": "Kontakt med fysioterapeut"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/staff/plans/{setup.plan.id}/forms?handled={breathing.id}"
+    session.expire_all()
+    handled = session.get(Alert, breathing.id)
+    assert (handled.status, handled.handled_by_user_id) == ("handled", setup.nurse.id)
+    assert handled.handled_at is not None
+    assert handled.action_note == "Ringde patienten.\nRemiss till fysioterapeut."
+    item = session.get(PlanItem, handled.plan_item_id)
+    assert (item.title, item.phase, item.plan_id) == ("Kontakt med fysioterapeut", "rehabilitation", setup.plan.id)
+    assert "The alert is handled." in client.get(response.headers["Location"]).get_data(as_text=True)
+    page = client.get(f"/staff/alerts/{breathing.id}").get_data(as_text=True)
+    assert f"<dt>By</dt><dd>{setup.nurse.name}</dd>" in page
+    assert "Remiss till fysioterapeut." in page
+    assert "An item was added to the plan." in page
+    assert "<form" not in page.split("<main")[1]
+
+
+def test_handling_without_the_checkbox_adds_no_item(client: FlaskClient, session: Session,
+                                                    breathing: Alert) -> None:
+    response = _post(client, f"/staff/alerts/{breathing.id}",
+                     {"note": "Pratade med patienten.", "item_title": "Kontakt med fysioterapeut"})
+    assert response.status_code == 303
+    session.expire_all()
+    assert session.get(Alert, breathing.id).plan_item_id is None
+    assert _count(session, PlanItem) == 0
+
+
+def test_an_alert_is_handled_only_once(client: FlaskClient, session: Session, breathing: Alert) -> None:
+    path = f"/staff/alerts/{breathing.id}"
+    token = csrf_from(client.get(path).get_data(as_text=True))
+    first = {"csrf_token": token, "note": "Först", "add_item": "yes", "item_title": "Kontakt med fysioterapeut"}
+    assert client.post(path, data=first).status_code == 303
+    second = client.post(path, data={**first, "note": "Igen"})
+    assert second.status_code == 303
+    assert second.headers["Location"] == path
+    session.expire_all()
+    assert session.get(Alert, breathing.id).action_note == "Först"
+    assert _count(session, PlanItem) == 1
+
+
+@pytest.mark.parametrize(("data", "error", "kept"), [
+    ({"note": "  ", "add_item": "yes", "item_title": "Min titel"}, "Write what you did.", 'value="Min titel"'),
+    ({"note": "x" * 2001}, "at most 2,000 characters", "x" * 2001),
+    ({"note": "Ringde", "add_item": "yes", "item_title": ""}, "Write a title for the plan item.", ">Ringde</textarea>"),
+])
+def test_handling_bad_input_is_422_keeping_the_text(client: FlaskClient, session: Session, breathing: Alert,
+                                                    data: dict[str, str], error: str, kept: str) -> None:
+    response = _post(client, f"/staff/alerts/{breathing.id}", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert error in page
+    assert kept in page
+    assert 'class="mv-error-summary"' in page
+    session.expire_all()
+    assert session.get(Alert, breathing.id).status == "open"
+
+
+# The caseload ------------------------------------------------------------------------------------------------------
+
+
+def test_caseload_lists_patients_with_alerts_first(client: FlaskClient, session: Session, setup: Setup) -> None:
+    member = session.exec(select(StaffMember).where(StaffMember.user_id == setup.nurse.id)).one()
+    at = session.get(CareUnit, member.unit_id)
+    quiet = factories.plan(session, factories.patient(session, name="Anna Berg"), at, member)
+    _answered(session, setup, "mabra", {"distress": 8, "problems_physical": ["eating"]})
+    page = client.get("/staff/").get_data(as_text=True)
+    assert page.index(setup.patient.name) < page.index("Anna Berg")
+    assert f'href="/staff/plans/{setup.plan.id}/forms">2 alerts' in page
+    assert f'href="/staff/plans/{quiet.id}/forms">Forms' in page
+    assert page.count("mv-list__item--attention") == 1
+
+
+# Who may see it ----------------------------------------------------------------------------------------------------
+
+
+def _urls(session: Session, setup: Setup) -> list[str]:
+    response = _answered(session, setup, "mabra", {"distress": 9})
+    return [f"/staff/plans/{setup.plan.id}/forms", f"/staff/responses/{response.id}",
+            f"/staff/alerts/{_alerts(session, response)[0].id}"]
+
+
+def test_a_nurse_of_another_unit_gets_404_everywhere_and_is_logged(client: FlaskClient, session: Session,
+                                                                   setup: Setup) -> None:
+    urls = _urls(session, setup)
+    other = _user(session, factories.staff(session, factories.unit(session, name="Kirurgen")).user_id)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/staff/").get_data(as_text=True))})
+    sign_in(client, other.email, factories.PASSWORD)
+    token = csrf_from(client.get("/staff/").get_data(as_text=True))
+    data = {"csrf_token": token, "form_key": "mabra", "repeat": "once", "note": "x", "item_title": "x"}
+    for url in urls:
+        assert client.get(url).status_code == 404
+        if "/responses/" not in url:  # a response is only read
+            assert client.post(url, data=data).status_code == 404
+    denied = session.exec(select(AccessEvent).where(AccessEvent.actor_user_id == other.id,
+                                                    AccessEvent.action == "denied")).all()
+    assert sorted({e.resource.split(":")[0] for e in denied}) == ["alert", "form_response", "forms"]
+    assert len(denied) == 5  # two for the plan, one for the response (no POST), two for the alert
+    assert _count(session, FormAssignment) == 1
+    assert session.exec(select(Alert).where(Alert.status == "handled")).first() is None
+
+
+def test_a_patient_gets_403(client: FlaskClient, session: Session, setup: Setup) -> None:
+    urls = _urls(session, setup)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/staff/").get_data(as_text=True))})
+    sign_in(client, setup.patient.personal_id, factories.PASSWORD)
+    token = csrf_from(client.get("/plan/").get_data(as_text=True))
+    for url in urls:
+        assert client.get(url).status_code == 403
+        if "/responses/" not in url:
+            assert client.post(url, data={"csrf_token": token}).status_code == 403
