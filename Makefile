@@ -29,6 +29,7 @@ translations-update: $(BIN)/.installed
 
 run: $(BIN)/.installed translations
 	$(FLASK) db upgrade
+	$(FLASK) forms import
 	$(FLASK) demo-data
 	@echo "Min vårdplan is at http://127.0.0.1:5000 (stop with Ctrl+C)."
 	$(FLASK) run --host 127.0.0.1 --port 5000

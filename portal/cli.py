@@ -10,7 +10,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from portal import db, mailer
+from portal.services import forms
 from portal.services.demo import demo_accounts, load_demo_data
+from portal.services.form_definitions import DefinitionError, load_all
 from portal.services.notifications import SendReport, send_due
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
@@ -77,7 +79,23 @@ def send_notifications(interval: int | None) -> None:
             click.echo("Stopped.")
 
 
+forms_cli = AppGroup("forms", help="Questionnaire definitions (portal/questionnaires/*.yaml).")
+
+
+@forms_cli.command("import")
+def forms_import() -> None:
+    """Load every questionnaire file; a changed file becomes a new version, an unchanged one is left alone."""
+    try:
+        definitions = load_all()
+    except DefinitionError as error:
+        raise click.ClickException(str(error)) from error
+    with db.session_scope(current_app) as session:
+        created = forms.import_definitions(session, definitions)
+    click.echo(f"New versions: {', '.join(created)}." if created else "All questionnaires are up to date.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_data)
+    app.cli.add_command(forms_cli)
     app.cli.add_command(send_notifications)

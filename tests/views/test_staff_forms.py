@@ -22,7 +22,9 @@ from portal.models import (
     User,
 )
 from portal.services import forms
+from portal.services.form_definitions import PROFESSIONS as PROFESSION_CODES
 from portal.services.form_definitions import Answers, load_all
+from portal.staff.forms import PROFESSIONS
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
 
@@ -385,3 +387,7 @@ def test_a_patient_gets_403(client: FlaskClient, session: Session, setup: Setup)
         assert client.get(url).status_code == 403
         if "/responses/" not in url:
             assert client.post(url, data={"csrf_token": token}).status_code == 403
+
+
+def test_every_profession_a_form_may_name_has_words() -> None:
+    assert set(PROFESSIONS) == set(PROFESSION_CODES)
