@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
@@ -23,7 +24,7 @@ def test_forms_import_cli_adds_versions_only_when_changed(app: Flask, session: S
 def test_import_makes_a_new_version_when_content_changes(session: Session) -> None:
     definitions = load_all()
     forms.import_definitions(session, definitions)
-    changed = definitions["viktigt"].__class__(**{**definitions["viktigt"].__dict__, "title": {"sv": "Ny", "en": "New"}})
+    changed = dataclasses.replace(definitions["viktigt"], title={"sv": "Ny", "en": "New"})
     assert forms.import_definitions(session, {"viktigt": changed}) == ["viktigt v2"]
     assert forms.latest_questionnaire(session, "viktigt").version == 2
 
