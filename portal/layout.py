@@ -39,7 +39,9 @@ NAVIGATION = {
 SECTION_OF = {"patient.item": "patient.timeline", "patient.messages_older": "patient.messages",
               "patient.form_step": "patient.forms_list", "patient.form_review": "patient.forms_list",
               "patient.form_receipt": "patient.forms_list",
-              "staff.plan": "staff.caseload", "staff.messages": "staff.inbox", "staff.messages_older": "staff.inbox"}
+              "staff.plan": "staff.caseload", "staff.plan_forms": "staff.caseload",
+              "staff.form_response": "staff.caseload", "staff.alert": "staff.caseload",
+              "staff.messages": "staff.inbox", "staff.messages_older": "staff.inbox"}
 
 
 def _layout_context() -> dict[str, object]:

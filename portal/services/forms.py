@@ -182,7 +182,15 @@ def open_alerts(session: Session, plan_ids: list[int]) -> list[Alert]:
 
 
 def handle_alert(session: Session, alert: Alert, by: User, note: str, item_title: str | None) -> PlanItem | None:
-    """Record who handled the alert, when and what was done; optionally add a rehabilitation item to the plan."""
+    """Record who handled the alert, when and what was done; optionally add a rehabilitation item to the plan.
+
+    Only the first of two handlings at the same moment wins; the other changes nothing.
+    """
+    claimed = session.execute(update(Alert).where(col(Alert.id) == alert.id, col(Alert.status) == AlertStatus.OPEN)
+                              .values(status=AlertStatus.HANDLED))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return None
     item = None
     if item_title:
         item = PlanItem(plan_id=alert.plan_id, phase=Phase.REHABILITATION, kind=ItemKind.APPOINTMENT,
@@ -205,3 +213,8 @@ def definitions_for(session: Session, responses: list[FormResponse]) -> dict[int
     ids = {r.questionnaire_id for r in responses}
     rows = session.exec(select(Questionnaire).where(col(Questionnaire.id).in_(ids))).all() if ids else []
     return {row.id: definition_of(row) for row in rows if row.id is not None}
+
+
+def alerts_of(session: Session, response_id: int) -> list[Alert]:
+    """The alerts one response raised."""
+    return list(session.exec(select(Alert).where(Alert.response_id == response_id).order_by(col(Alert.id))).all())

@@ -9,7 +9,6 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlmodel import col, select
 from werkzeug.datastructures import MultiDict
 
 from portal.db import get_session
@@ -219,7 +218,7 @@ def form_response(response_id: int) -> str:
     session = get_session()
     definition = _definition(response)
     answers = forms.answers_of(response)
-    raised = session.exec(select(Alert).where(Alert.response_id == response.id).order_by(col(Alert.id))).all()
+    raised = forms.alerts_of(session, response.id)
     record_access(session, current_user, Action.READ, f"form_response:{response.id}", patient.id, unit_id)
     return render_template("staff/form_response.html", response=response, plan=plan, patient=patient,
                            definition=definition, answers=answers, groups=defs.visible_groups(definition, answers),

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from portal.models import (
@@ -347,6 +349,31 @@ def test_caseload_lists_patients_with_alerts_first(client: FlaskClient, session:
     assert f'href="/staff/plans/{setup.plan.id}/forms">2 alerts' in page
     assert f'href="/staff/plans/{quiet.id}/forms">Forms' in page
     assert page.count("mv-list__item--attention") == 1
+
+
+def test_caseload_queries_do_not_grow_with_the_patients(client: FlaskClient, session: Session, engine: Engine,
+                                                        setup: Setup) -> None:
+    member = session.exec(select(StaffMember).where(StaffMember.user_id == setup.nurse.id)).one()
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def load() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            client.get("/staff/")
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    _answered(session, setup, "mabra", {"distress": 8})
+    one = load()
+    assert one > 0
+    for name in ("Anna Berg", "Bo Ek", "Cai Falk"):
+        factories.plan(session, factories.patient(session, name=name), session.get(CareUnit, member.unit_id), member)
+    assert load() == one
 
 
 # Who may see it ----------------------------------------------------------------------------------------------------
