@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -14,8 +15,8 @@ from portal.layout import current_patient_plan
 from portal.models import CarePlan, FormAssignment, FormResponse, Patient, Questionnaire, ResponseStatus
 from portal.models.base import utcnow
 from portal.patient import bp
+from portal.services import chart, forms
 from portal.services import form_definitions as defs
-from portal.services import forms
 from portal.services.access_log import Action, record_access
 
 ERRORS = {
@@ -58,7 +59,23 @@ def forms_list() -> str:
     definitions = forms.definitions_for(session, answered)
     record_access(session, current_user, Action.READ, f"forms:{plan.id}", patient.id)
     return render_template("patient/forms.html", to_answer=to_answer, answered=answered,
-                           definitions=definitions)
+                           definitions=definitions, trends=_trends(answered, definitions))
+
+
+def _trends(answered: list[FormResponse], definitions: dict[int, defs.Definition]) -> list[tuple[defs.Definition,
+                                                                                                 chart.Chart]]:
+    """A chart for each form the patient has answered at least twice with a score, oldest answer first."""
+    by_key: dict[str, tuple[defs.Definition, list[tuple[datetime, float]]]] = {}
+    for response in reversed(answered):
+        definition = definitions[response.questionnaire_id]
+        if response.score is not None and response.submitted_at is not None:
+            by_key.setdefault(definition.key, (definition, []))[1].append((response.submitted_at, response.score))
+    trends = []
+    for definition, points in by_key.values():
+        axis = chart.score_range(definition)
+        if axis and len(points) > 1:
+            trends.append((definition, chart.line_chart(points, *axis)))
+    return trends
 
 
 @bp.post("/forms/<int:assignment_id>/start")

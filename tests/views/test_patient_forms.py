@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -10,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from portal.models import AccessEvent, Alert, FormAssignment, FormResponse, User
 from portal.services import forms
+from portal.services.demo import load_demo_data
 from portal.services.form_definitions import load_all
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
@@ -138,3 +140,13 @@ def test_step_out_of_range_is_404(client: FlaskClient, maria) -> None:  # noqa: 
     url = _start(client, maria[2])
     assert client.get(re.sub(r"/steps/\d+", "/steps/9", url)).status_code == 404
     assert client.get(re.sub(r"/steps/\d+", "/steps/0", url)).status_code == 404
+
+
+def test_patient_sees_earlier_answers_and_the_trend(client: FlaskClient, session: Session) -> None:
+    load_demo_data(session, date.today())
+    sign_in(client, "19680412-9820", "vardplan-demo")
+    page = client.get("/plan/forms").get_data(as_text=True)
+    answered = page.split("Besvarade")[1]
+    assert answered.count("Poäng: ") == 3
+    assert '<svg class="mv-chart__svg" role="img"' in answered
+    assert "Dina poäng över tid: Hur mår du?" in answered
