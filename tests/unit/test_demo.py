@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
-from portal.models import CarePlan, CareProvider, CareUnit, Patient, PlanItem, Region, Role, User
+from portal.models import Alert, CarePlan, CareProvider, CareUnit, FormResponse, Patient, PlanItem, Region, Role, User
 from portal.services.demo import DEMO_PASSWORD, demo_accounts, load_demo_data
 from portal.services.passwords import verify_password
 from portal.services.personal_id import parse_personal_id
@@ -42,3 +42,11 @@ def test_demo_accounts_sign_in_with_valid_numbers(session: Session) -> None:
         else:
             user = session.exec(select(User).where(User.email == account.sign_in)).one()
         assert verify_password(user.password_hash, DEMO_PASSWORD)
+
+
+def test_demo_data_has_answered_forms_with_a_trend_and_one_open_alert(session: Session) -> None:
+    load_demo_data(session, date.today())
+    scores = [r.score for r in session.exec(select(FormResponse).order_by(FormResponse.submitted_at)).all()]
+    assert scores == [2, 3, 6]
+    alerts = session.exec(select(Alert)).all()
+    assert [(a.reason, a.status) for a in alerts] == [("high_distress", "open")]
