@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,11 +16,12 @@ from portal.i18n import localised
 from portal.models import Alert, AlertStatus, CarePlan, FormResponse, Patient, Questionnaire, ResponseStatus, User
 from portal.models.base import utcnow
 from portal.services import form_definitions as defs
-from portal.services import forms, plans
+from portal.services import forms
 from portal.services.access_log import Action, record_access
 from portal.services.chart import Chart, alert_threshold, line_chart, score_range
 from portal.services.personal_id import PersonalId
 from portal.staff import bp
+from portal.staff.access import plan_or_404
 
 MAX_WEEKS = 52
 MAX_NOTE = 2000
@@ -114,29 +115,18 @@ class HandleForm:
         return not self.errors
 
 
-def _plan_or_404(plan_id: int | None, resource: str) -> tuple[CarePlan, Patient, int]:
-    """The plan if the nurse works at a unit in its care team; anyone else gets 404 and is logged."""
-    session = get_session()
-    unit_id = plans.staff_may_read_plan(session, current_user.id, plan_id) if plan_id else None
-    plan = session.get(CarePlan, plan_id) if unit_id else None
-    if plan is None:
-        record_access(session, current_user, Action.DENIED, resource, None)
-        abort(404)
-    return plan, session.get(Patient, plan.patient_id), unit_id
-
-
 def _submitted_or_404(response_id: int) -> tuple[FormResponse, CarePlan, Patient, int]:
     """A sent response on a plan the nurse may read; drafts stay the patient's own."""
     response = get_session().get(FormResponse, response_id)
     sent = response is not None and response.status == ResponseStatus.SUBMITTED
-    plan, patient, unit_id = _plan_or_404(response.plan_id if sent else None, f"form_response:{response_id}")
+    plan, patient, unit_id = plan_or_404(response.plan_id if sent else None, f"form_response:{response_id}")
     return response, plan, patient, unit_id
 
 
 def _alert_or_404(alert_id: int) -> tuple[Alert, FormResponse, CarePlan, Patient, int]:
     session = get_session()
     alert = session.get(Alert, alert_id)
-    plan, patient, unit_id = _plan_or_404(alert.plan_id if alert else None, f"alert:{alert_id}")
+    plan, patient, unit_id = plan_or_404(alert.plan_id if alert else None, f"alert:{alert_id}")
     return alert, session.get(FormResponse, alert.response_id), plan, patient, unit_id
 
 
@@ -194,14 +184,14 @@ def _alert_page(alert: Alert, response: FormResponse, patient: Patient, unit_id:
 @bp.get("/plans/<int:plan_id>/forms")
 def plan_forms(plan_id: int) -> tuple[str, int]:
     """The plan's forms: which are on, the answers over time with a chart, and alerts not yet handled."""
-    plan, patient, unit_id = _plan_or_404(plan_id, f"forms:{plan_id}")
+    plan, patient, unit_id = plan_or_404(plan_id, f"forms:{plan_id}")
     return _forms_page(plan, patient, unit_id, AssignForm())
 
 
 @bp.post("/plans/<int:plan_id>/forms")
 def form_assign(plan_id: int) -> Response | tuple[str, int]:
     """Turn a form on, once or every N weeks; if something is wrong, say what, keeping what was chosen."""
-    plan, patient, unit_id = _plan_or_404(plan_id, f"forms:{plan_id}")
+    plan, patient, unit_id = plan_or_404(plan_id, f"forms:{plan_id}")
     session = get_session()
     form = AssignForm.from_request(request.form)
     if not form.validate(forms.latest_definitions(session).keys()):

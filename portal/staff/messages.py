@@ -14,6 +14,7 @@ from portal.services.access_log import Action, record_access
 from portal.services.notifications import queue_new_message
 from portal.services.personal_id import PersonalId
 from portal.staff import bp
+from portal.staff.access import plan_or_404
 from portal.thread import (
     ComposeForm,
     ThreadUrls,
@@ -31,17 +32,6 @@ def _urls(plan_id: int) -> ThreadUrls:
                       older=url_for("staff.messages_older", plan_id=plan_id),
                       poll=url_for("staff.messages_new", plan_id=plan_id),
                       post=url_for("staff.message_create", plan_id=plan_id))
-
-
-def _plan_or_404(plan_id: int) -> tuple[CarePlan, Patient, int]:
-    """The plan if the nurse works at a unit in its care team; anyone else gets 404 and is logged."""
-    session = get_session()
-    unit_id = plans.staff_may_read_plan(session, current_user.id, plan_id)
-    plan = session.get(CarePlan, plan_id) if unit_id else None
-    if plan is None:
-        record_access(session, current_user, Action.DENIED, f"messages:{plan_id}", None)
-        abort(404)
-    return plan, session.get(Patient, plan.patient_id), unit_id
 
 
 def _page(plan: CarePlan, patient: Patient, unit_id: int, form: ComposeForm, before: int | None = None) -> str:
@@ -65,14 +55,14 @@ def inbox() -> str:
 @bp.get("/plans/<int:plan_id>/messages")
 def messages(plan_id: int) -> str:
     """One patient's thread, with the reply form; opening it marks it read for this nurse."""
-    plan, patient, unit_id = _plan_or_404(plan_id)
+    plan, patient, unit_id = plan_or_404(plan_id, f"messages:{plan_id}")
     return _page(plan, patient, unit_id, form_with_draft(get_session(), current_user.id, request.path))
 
 
 @bp.get("/plans/<int:plan_id>/messages/older")
 def messages_older(plan_id: int) -> str:
     """Earlier messages: a chunk for htmx, a page of them without JS."""
-    plan, patient, unit_id = _plan_or_404(plan_id)
+    plan, patient, unit_id = plan_or_404(plan_id, f"messages:{plan_id}")
     before = request.args.get("before", type=int)
     if before is None:
         abort(400)
@@ -88,7 +78,7 @@ def messages_older(plan_id: int) -> str:
 @bp.get("/plans/<int:plan_id>/messages/new")
 def messages_new(plan_id: int) -> Response | str:
     """What arrived since the last message shown (polled every 20 s while visible)."""
-    plan, patient, unit_id = _plan_or_404(plan_id)
+    plan, patient, unit_id = plan_or_404(plan_id, f"messages:{plan_id}")
     if not is_htmx():
         return redirect(url_for("staff.messages", plan_id=plan_id))
     after = request.args.get("after", default=0, type=int)
@@ -104,7 +94,7 @@ def messages_new(plan_id: int) -> Response | str:
 @bp.post("/plans/<int:plan_id>/messages")
 def message_create(plan_id: int) -> Response:
     """Reply once; the patient gets a content-free e-mail nudge if they asked for one."""
-    plan, patient, unit_id = _plan_or_404(plan_id)
+    plan, patient, unit_id = plan_or_404(plan_id, f"messages:{plan_id}")
     form = ComposeForm.from_request(request.form)
     body = form.validate()
     if body is None:
@@ -126,7 +116,7 @@ def message_create(plan_id: int) -> Response:
 @bp.post("/plans/<int:plan_id>/messages/handled")
 def thread_handled(plan_id: int) -> Response:
     """Mark the patient's messages as dealt with; the thread moves down the inbox."""
-    plan, patient, unit_id = _plan_or_404(plan_id)
+    plan, patient, unit_id = plan_or_404(plan_id, f"messages:{plan_id}")
     session = get_session()
     msgs.mark_handled(session, plan.id, current_user)
     record_access(session, current_user, Action.UPDATE, f"messages:{plan.id}", patient.id, unit_id)
@@ -136,7 +126,7 @@ def thread_handled(plan_id: int) -> Response:
 @bp.post("/plans/<int:plan_id>/messages/unread")
 def thread_unread(plan_id: int) -> Response:
     """Put the thread back as unread and not dealt with, to come back to it later."""
-    plan, patient, unit_id = _plan_or_404(plan_id)
+    plan, patient, unit_id = plan_or_404(plan_id, f"messages:{plan_id}")
     session = get_session()
     msgs.mark_unhandled(session, plan.id, current_user)
     record_access(session, current_user, Action.UPDATE, f"messages:{plan.id}", patient.id, unit_id)

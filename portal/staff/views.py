@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 
 from portal.db import get_session
 from portal.i18n import local_date, local_now
-from portal.models import CarePlan, Patient
 from portal.services import forms, plans
 from portal.services.access_log import Action, record_access
 from portal.services.personal_id import PersonalId
 from portal.services.timeline import build_timeline
 from portal.staff import bp
+from portal.staff.access import plan_or_404
 
 
 @bp.get("/")
@@ -30,13 +30,8 @@ def caseload() -> str:
 @bp.get("/plans/<int:plan_id>")
 def plan(plan_id: int) -> str:
     """A read-only plan, for staff of a unit in its care team; anyone else gets 404 and is logged."""
+    found, patient, unit_id = plan_or_404(plan_id, f"plan:{plan_id}")
     session = get_session()
-    unit_id = plans.staff_may_read_plan(session, current_user.id, plan_id)
-    found = session.get(CarePlan, plan_id) if unit_id else None
-    if found is None:
-        record_access(session, current_user, Action.DENIED, f"plan:{plan_id}", None)
-        abort(404)
-    patient = session.get(Patient, found.patient_id)
     items = plans.plan_items(session, plan_id)
     groups = build_timeline(items, local_now().date(), local_date, found.current_phase)
     units = plans.units_by_id(session, {i.unit_id for i in items if i.unit_id})

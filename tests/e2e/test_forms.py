@@ -281,7 +281,7 @@ def _keyboard_radio_screen(page: Page, questions: list[str], start: int) -> int:
         level = (start + offset) % 3  # 0 "Inte alls", 1 "Lite", 2 "Besvärande": no alert
         first_radio = page.locator(f"#{question}-not_at_all")
         if offset == 0:
-            _tab_to(page, first_radio)
+            print(f"\n{_tab_to(page, first_radio)} presses of Tab from the top of the page to #{question}-not_at_all")
         else:
             page.keyboard.press("Tab")
             expect(first_radio).to_be_focused()
@@ -381,6 +381,7 @@ def test_forms_submit_twice_sends_once(make_context: Callable[..., BrowserContex
     assert len(sent) == before + 1, f"{len(submits)} POSTs made {len(sent) - before} responses"
     assert _alerts_for(app, sent[-1].id) == ["high_distress"]
     assert 1 <= len(submits) <= 2
+    print(f"\n{len(submits)} POST(s) to /submit reached the network, {len(sent) - before} response was sent")
 
 
 def test_forms_scale_screen_320px_no_horizontal_scrolling(make_context: Callable[..., BrowserContext],
