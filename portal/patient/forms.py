@@ -104,22 +104,42 @@ def _first_open_step(definition: defs.Definition, answers: defs.Answers) -> int:
 
 @dataclass(frozen=True)
 class Progress:
-    """Where the patient is: screen `step` of `steps`, and the numbers of this screen's questions of `total`."""
+    """Where the patient is: screen `step`, whether more may follow, and this screen's question numbers of `total`."""
 
     step: int
-    steps: int
+    is_last: bool
     total: int
     numbers: dict[str, int]
+
+
+def _undecided(condition: defs.Condition | None, answers: defs.Answers, on_screen: set[str]) -> bool:
+    """A condition that later answers (or this screen's) may still make true."""
+    return condition is not None and condition.item is not None and (
+        condition.item not in answers or condition.item in on_screen)
+
+
+def _possible_items(definition: defs.Definition, answers: defs.Answers, on_screen: set[str]) -> list[str]:
+    """Questions shown now, plus those that may still appear once earlier questions are answered."""
+    visible = {item.id for item in defs.visible_items(definition, answers)}
+    possible = []
+    for group in definition.groups:
+        group_open = _undecided(group.show_if, answers, on_screen)
+        for item in group.items:
+            if item.id in visible or group_open or _undecided(item.show_if, answers, on_screen):
+                possible.append(item.id)
+    return possible
 
 
 def _screen(definition: defs.Definition, answers: defs.Answers, step: int) -> tuple[defs.Group, Progress]:
     groups = defs.visible_groups(definition, answers)
     if not 1 <= step <= len(groups):
         abort(404)
-    visible = [item.id for item in defs.visible_items(definition, answers)]
     group = groups[step - 1]
-    numbers = {item.id: visible.index(item.id) + 1 for item in group.items if item.id in visible}
-    return group, Progress(step, len(groups), len(visible), numbers)
+    on_screen = {item.id for item in group.items}
+    possible = _possible_items(definition, answers, on_screen)
+    numbers = {item.id: possible.index(item.id) + 1 for item in group.items if item.id in possible}
+    is_last = bool(numbers) and max(numbers.values()) == len(possible)
+    return group, Progress(step, is_last, len(possible), numbers)
 
 
 def _render_step(response: FormResponse, definition: defs.Definition, step: int, raw: dict[str, list[str]],

@@ -161,7 +161,7 @@ def submit(session: Session, response: FormResponse, definition: defs.Definition
         return False
     for rule in defs.alerts_for(definition, answers):
         session.add(Alert(plan_id=response.plan_id, response_id=response.id, reason=rule.reason,
-                          profession=rule.profession))
+                          profession=rule.profession, created_at=now))
     assignment = session.get(FormAssignment, response.assignment_id)
     if assignment is not None:
         if assignment.repeat_weeks:

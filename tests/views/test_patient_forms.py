@@ -52,7 +52,8 @@ def test_first_screen_is_the_scale_with_progress(client: FlaskClient, maria) -> 
     url = _start(client, maria[2])
     assert url.endswith("/steps/1")
     page = client.get(url).get_data(as_text=True)
-    assert "Fråga 1 av 1" in page  # the checklists appear only once the scale is answered
+    assert "Fråga 1 av 6" in page  # the checklists may follow, depending on the answer
+    assert ">Nästa</button>" in page
     assert page.count('type="radio" id="distress-') == 11
 
 
@@ -150,3 +151,9 @@ def test_patient_sees_earlier_answers_and_the_trend(client: FlaskClient, session
     assert answered.count("Poäng: ") == 3
     assert '<svg class="mv-chart__svg" role="img"' in answered
     assert "Dina poäng över tid: Hur mår du?" in answered
+
+
+def test_no_distress_skips_the_checklists(client: FlaskClient, maria) -> None:  # noqa: ANN001
+    url = _start(client, maria[2])
+    response = _post_step(client, url, distress="0")
+    assert response.headers["Location"].endswith("/review")
