@@ -22,7 +22,7 @@ def test_staff_nurse_reads_patient_plan(desktop_page: Page, demo: None) -> None:
     assert_accessible(page)
     screenshot(page, "staff-caseload-desktop")
 
-    maria.get_by_role("link").click()
+    maria.get_by_role("link", name="Maria Ek", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/staff/plans/\d+$"))
     heading = page.locator("main h1")
