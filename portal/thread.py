@@ -84,26 +84,36 @@ def compose_invalid(form: ComposeForm, urls: ThreadUrls, full_page: Response | s
     return make_response(full_page, 422)
 
 
-def compose_sent(message: Message, created: bool, previous: Message | None, urls: ThreadUrls,
-                 viewer_id: int) -> Response:
+def compose_sent(session: Session, message: Message, created: bool, urls: ThreadUrls, viewer_id: int) -> Response:
     """htmx: the new message to append, a fresh form and an announcement; without JS: 303 back to the thread."""
     if not is_htmx():
         return redirect(f"{urls.page}#message-{message.id}", code=303)
+    previous = msgs.message_before(session, message.plan_id, message.id or 0) if created else None
     return make_response(render_template(
         "thread/sent.html", form=ComposeForm(), urls=urls, viewer_id=viewer_id,
         pairs=day_pairs([message], previous) if created else []))
 
 
-def poll_response(new: list[Message], previous: Message | None, urls: ThreadUrls, after_id: int,
-                  viewer_id: int) -> str:
-    """New messages to append, the next poll, and a polite announcement when someone else wrote."""
+def new_chunk(session: Session, plan_id: int, after_id: int, urls: ThreadUrls, viewer_id: int) -> tuple[str, bool]:
+    """What arrived after `after_id` (marked read), the next poll and an announcement; True if anything came."""
+    new = msgs.messages_after(session, plan_id, after_id)
+    previous = msgs.message_before(session, plan_id, new[0].id or 0) if new else None
+    if new:
+        msgs.mark_read(session, plan_id, viewer_id, new[-1].id or 0)
     from_others = [m for m in new if m.author_user_id != viewer_id]
-    return render_template("thread/poll.html", pairs=day_pairs(new, previous), urls=urls, viewer_id=viewer_id,
+    html = render_template("thread/poll.html", pairs=day_pairs(new, previous), urls=urls, viewer_id=viewer_id,
                            after_id=new[-1].id if new else after_id, from_others=from_others)
+    return html, bool(new)
 
 
-def older_response(page: msgs.Page, following: Message | None, urls: ThreadUrls, viewer_id: int) -> str:
+def older_chunk(session: Session, plan_id: int, before_id: int, urls: ThreadUrls, viewer_id: int) -> str:
     """Earlier messages to put first, the next 'older' link, and the duplicate day heading removed."""
+    page = msgs.page_before(session, plan_id, before_id)
+    following = msgs.messages_after(session, plan_id, page.newest_id, limit=1) if page.messages else []
+    return _older_response(page, following[0] if following else None, urls, viewer_id)
+
+
+def _older_response(page: msgs.Page, following: Message | None, urls: ThreadUrls, viewer_id: int) -> str:
     pairs = day_pairs(page.messages)
     last_day = local_date(page.messages[-1].created_at) if page.messages else None
     same_day = following is not None and last_day == local_date(following.created_at)

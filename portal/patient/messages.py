@@ -20,8 +20,8 @@ from portal.thread import (
     compose_sent,
     day_pairs,
     form_with_draft,
-    older_response,
-    poll_response,
+    new_chunk,
+    older_chunk,
 )
 
 
@@ -67,10 +67,9 @@ def messages_older() -> str:
     if not is_htmx():
         return _page(patient, plan, ComposeForm(), before)
     session = get_session()
-    page = msgs.page_before(session, plan.id, before)
-    following = msgs.messages_after(session, plan.id, page.newest_id, limit=1) if page.messages else []
+    html = older_chunk(session, plan.id, before, _urls(), current_user.id)
     record_access(session, current_user, Action.READ, f"messages:{plan.id}", patient.id)
-    return older_response(page, following[0] if following else None, _urls(), current_user.id)
+    return html
 
 
 @bp.get("/messages/new")
@@ -81,12 +80,10 @@ def messages_new() -> Response | str:
         return redirect(url_for("patient.messages"))
     after = request.args.get("after", default=0, type=int)
     session = get_session()
-    new = msgs.messages_after(session, plan.id, after)
-    previous = msgs.page_before(session, plan.id, new[0].id, size=1).messages if new else []
-    if new:
-        msgs.mark_read(session, plan.id, current_user.id, new[-1].id)
+    html, anything = new_chunk(session, plan.id, after, _urls(), current_user.id)
+    if anything:
         record_access(session, current_user, Action.READ, f"messages:{plan.id}", patient.id)
-    return poll_response(new, previous[0] if previous else None, _urls(), after, current_user.id)
+    return html
 
 
 @bp.post("/messages")
@@ -99,11 +96,10 @@ def message_create() -> Response:
         return compose_invalid(form, _urls(), _page(patient, plan, form))
     session = get_session()
     message, created = msgs.post_message(session, plan.id, current_user, "", body, form.client_token)
-    previous = msgs.page_before(session, plan.id, message.id, size=1).messages
     if created:
         msgs.mark_read(session, plan.id, current_user.id, message.id)
         record_access(session, current_user, Action.CREATE, f"message:{message.id}", patient.id)
-    return compose_sent(message, created, previous[0] if previous else None, _urls(), current_user.id)
+    return compose_sent(session, message, created, _urls(), current_user.id)
 
 
 @bp.get("/messages/unread")

@@ -104,6 +104,12 @@ def page_before(session: Session, plan_id: int, before_id: int | None = None, si
     return Page(list(reversed(rows[:size])), has_older=len(rows) > size)
 
 
+def message_before(session: Session, plan_id: int, message_id: int) -> Message | None:
+    """The message just before this one in the thread (to know whether a new day starts)."""
+    page = page_before(session, plan_id, message_id, size=1)
+    return page.messages[0] if page.messages else None
+
+
 def messages_after(session: Session, plan_id: int, after_id: int, limit: int = 200) -> list[Message]:
     """New messages since `after_id`, oldest first (what a poll brings)."""
     query = (select(Message).where(Message.plan_id == plan_id, col(Message.id) > after_id)

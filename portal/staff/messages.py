@@ -22,8 +22,8 @@ from portal.thread import (
     compose_sent,
     day_pairs,
     form_with_draft,
-    older_response,
-    poll_response,
+    new_chunk,
+    older_chunk,
 )
 
 
@@ -69,10 +69,9 @@ def messages_older(plan_id: int) -> str:
     if not is_htmx():
         return _page(plan, patient, unit_id, ComposeForm(), before)
     session = get_session()
-    page = msgs.page_before(session, plan.id, before)
-    following = msgs.messages_after(session, plan.id, page.newest_id, limit=1) if page.messages else []
+    html = older_chunk(session, plan.id, before, _urls(plan.id), current_user.id)
     record_access(session, current_user, Action.READ, f"messages:{plan.id}", patient.id, unit_id)
-    return older_response(page, following[0] if following else None, _urls(plan.id), current_user.id)
+    return html
 
 
 @bp.get("/plans/<int:plan_id>/messages/new")
@@ -83,12 +82,10 @@ def messages_new(plan_id: int) -> Response | str:
         return redirect(url_for("staff.messages", plan_id=plan_id))
     after = request.args.get("after", default=0, type=int)
     session = get_session()
-    new = msgs.messages_after(session, plan.id, after)
-    previous = msgs.page_before(session, plan.id, new[0].id, size=1).messages if new else []
-    if new:
-        msgs.mark_read(session, plan.id, current_user.id, new[-1].id)
+    html, anything = new_chunk(session, plan.id, after, _urls(plan.id), current_user.id)
+    if anything:
         record_access(session, current_user, Action.READ, f"messages:{plan.id}", patient.id, unit_id)
-    return poll_response(new, previous[0] if previous else None, _urls(plan.id), after, current_user.id)
+    return html
 
 
 @bp.post("/plans/<int:plan_id>/messages")
@@ -102,7 +99,6 @@ def message_create(plan_id: int) -> Response:
     session = get_session()
     title = plans.staff_title(session, current_user.id, unit_id)
     message, created = msgs.post_message(session, plan.id, current_user, title, body, form.client_token)
-    previous = msgs.page_before(session, plan.id, message.id, size=1).messages
     if created:
         msgs.mark_read(session, plan.id, current_user.id, message.id)
         msgs.mark_handled(session, plan.id, current_user)
@@ -110,7 +106,7 @@ def message_create(plan_id: int) -> Response:
         if patient_user is not None:
             queue_new_message(session, patient_user)
         record_access(session, current_user, Action.CREATE, f"message:{message.id}", patient.id, unit_id)
-    return compose_sent(message, created, previous[0] if previous else None, _urls(plan.id), current_user.id)
+    return compose_sent(session, message, created, _urls(plan.id), current_user.id)
 
 
 @bp.post("/plans/<int:plan_id>/messages/handled")
