@@ -31,6 +31,7 @@ run: $(BIN)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) forms import
 	$(FLASK) demo-data
+	$(FLASK) content import
 	@echo "Min vårdplan is at http://127.0.0.1:5000 (stop with Ctrl+C)."
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -39,7 +39,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal import auth, patient, public, staff
+    from portal import auth, editor, patient, public, staff
 
-    for blueprint in (public.bp, auth.bp, patient.bp, staff.bp):
+    for blueprint in (public.bp, auth.bp, patient.bp, staff.bp, editor.bp):
         app.register_blueprint(blueprint)

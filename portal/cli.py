@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from portal import db, mailer
-from portal.services import forms
+from portal.services import content, forms
+from portal.services.content_pack import CONTENT, load_pack
 from portal.services.demo import demo_accounts, load_demo_data
 from portal.services.form_definitions import DefinitionError, load_all
 from portal.services.notifications import SendReport, send_due
@@ -94,8 +96,32 @@ def forms_import() -> None:
     click.echo(f"New versions: {', '.join(created)}." if created else "All questionnaires are up to date.")
 
 
+content_cli = AppGroup("content", help="National content per diagnosis (portal/content/<diagnosis>/).")
+
+
+@content_cli.command("import")
+@click.option("--publish", is_flag=True, help="Publish each new version at once (for demo data and tests).")
+@click.option("--path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Read the pack from another folder.")
+def content_import(publish: bool, path: Path | None) -> None:
+    """Load every diagnosis folder; changed content becomes a new version, unchanged content is left alone.
+
+    A broken diagnosis is named with its file and line and nothing of it is imported; the others still are.
+    """
+    packs, errors = load_pack(path or CONTENT)
+    with db.session_scope(current_app) as session:
+        results = content.import_packs(session, packs, publish=publish)
+    created = [f"{result.key} v{result.version}" for result in results if result.created]
+    click.echo(f"New versions: {', '.join(created)}." if created else "All diagnoses are up to date.")
+    for error in errors:
+        click.echo(f"Not imported: {error}", err=True)
+    if errors:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(forms_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(send_notifications)

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from portal.models import ItemStatus, Phase
+from portal.models import DatePrecision, ItemKind, ItemStatus, Phase, TeamRole, TemplateStatus
 
 PHASES = {
     Phase.INVESTIGATION: _l("Investigation"),
@@ -41,6 +41,45 @@ DIAGNOSES = {
 }
 
 
+KINDS = {
+    ItemKind.EXAMINATION: _l("Examination"),
+    ItemKind.TREATMENT: _l("Treatment"),
+    ItemKind.APPOINTMENT: _l("Appointment"),
+    ItemKind.MILESTONE: _l("Milestone"),
+}
+PRECISIONS = {
+    DatePrecision.DAY: _l("On this day"),
+    DatePrecision.WEEK: _l("Some time in this week"),
+    DatePrecision.MONTH: _l("Some time in this month"),
+}
+TEAM_ROLES = {
+    TeamRole.RESPONSIBLE: _l("Responsible"),
+    TeamRole.PARTICIPATING: _l("Participating"),
+}
+TEMPLATE_STATUSES = {
+    TemplateStatus.DRAFT: _l("Draft"),
+    TemplateStatus.PUBLISHED: _l("Published"),
+    TemplateStatus.RETIRED: _l("Retired"),
+}
+CHANGES = {
+    "plan_created": _l("Created the plan"),
+    "item_added": _l("Added an item"),
+    "item_changed": _l("Changed an item"),
+    "item_removed": _l("Removed an item"),
+    "item_moved": _l("Moved an item"),
+    "reading_changed": _l("Changed the reading"),
+    "note_changed": _l("Changed the plan details"),
+    "handed_over": _l("Handed the plan over"),
+    "unit_removed": _l("Removed a unit from the care team"),
+    "version_moved": _l("Moved the plan to a newer content version"),
+    "what_matters": _l("Wrote what matters to them"),
+    "patient_item_added": _l("Added their own item"),
+    "patient_item_changed": _l("Changed their own item"),
+    "patient_item_removed": _l("Removed their own item"),
+    "phase_changed": _l("Changed the current part of care"),
+}
+
+
 def _label(table: dict[str, LazyString], code: str) -> str:
     return str(table.get(code, code))
 
@@ -50,4 +89,9 @@ def init_app(app: Flask) -> None:
         phase_label=lambda code: _label(PHASES, code),
         status_label=lambda code: _label(STATUSES, code),
         diagnosis_label=lambda code: _label(DIAGNOSES, code),
+        kind_label=lambda code: _label(KINDS, code),
+        precision_label=lambda code: _label(PRECISIONS, code),
+        team_role_label=lambda code: _label(TEAM_ROLES, code),
+        template_status_label=lambda code: _label(TEMPLATE_STATUSES, code),
+        change_label=lambda code: _label(CHANGES, code),
     )

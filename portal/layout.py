@@ -28,12 +28,16 @@ NAVIGATION = {
         NavItem(_l("My care plan"), "patient.start", "patient.start"),
         NavItem(_l("Timeline"), "patient.timeline", "patient.timeline"),
         NavItem(_l("Messages"), "patient.messages", "patient.messages"),
-        NavItem(_l("Reading"), None, "reading"),
+        NavItem(_l("Reading"), "patient.reading", "patient.reading"),
         NavItem(_l("Forms"), "patient.forms_list", "patient.forms_list"),
     ),
     "staff": (
         NavItem(_l("My patients"), "staff.caseload", "staff.caseload"),
         NavItem(_l("Inbox"), "staff.inbox", "staff.inbox"),
+        NavItem(_l("Find patient"), "staff.find_patient", "staff.find_patient"),
+    ),
+    "editor": (
+        NavItem(_l("Content"), "editor.index", "editor.index"),
     ),
 }
 SECTION_OF = {"patient.item": "patient.timeline", "patient.messages_older": "patient.messages",
@@ -41,7 +45,15 @@ SECTION_OF = {"patient.item": "patient.timeline", "patient.messages_older": "pat
               "patient.form_receipt": "patient.forms_list",
               "staff.plan": "staff.caseload", "staff.plan_forms": "staff.caseload",
               "staff.form_response": "staff.caseload", "staff.alert": "staff.caseload",
-              "staff.messages": "staff.inbox", "staff.messages_older": "staff.inbox"}
+              "staff.messages": "staff.inbox", "staff.messages_older": "staff.inbox",
+              "patient.article": "patient.reading", "patient.article_response": "patient.reading",
+              "patient.print_plan": "patient.start", "patient.what_matters": "patient.start",
+              "patient.new_item": "patient.timeline", "patient.edit_item": "patient.timeline",
+              "patient.delete_item": "patient.timeline",
+              "staff.new_plan": "staff.find_patient", "staff.plan_reading": "staff.caseload",
+              "staff.plan_history": "staff.caseload", "staff.handover": "staff.caseload",
+              "staff.plan_version": "staff.caseload", "staff.edit_item": "staff.caseload",
+              "editor.version": "editor.index", "editor.article": "editor.index"}
 
 
 def _layout_context() -> dict[str, object]:

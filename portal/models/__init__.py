@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.models.access import AccessEvent
+from portal.models.content import Article, ContentTemplate, PlanReading, ReadingResponse, TemplateStatus
 from portal.models.forms import Alert, AlertStatus, FormAssignment, FormResponse, Questionnaire, ResponseStatus
 from portal.models.messages import (
     MAX_MESSAGE_LENGTH,
@@ -21,12 +22,19 @@ from portal.models.plans import (
     ItemSource,
     ItemStatus,
     Phase,
+    PlanChange,
     PlanItem,
     PlanStatus,
     TeamRole,
 )
 
 __all__ = [
+    "Article",
+    "ContentTemplate",
+    "PlanChange",
+    "PlanReading",
+    "ReadingResponse",
+    "TemplateStatus",
     "Alert",
     "AlertStatus",
     "FormAssignment",

@@ -66,6 +66,9 @@ class CarePlan(SQLModel, table=True):
     responsible_doctor: str = Field(default="", max_length=200)
     current_phase: str = Field(default=Phase.INVESTIGATION, max_length=20)
     status: str = Field(default=PlanStatus.ACTIVE, max_length=20)
+    personal_note: str = Field(default="", max_length=4000)
+    what_matters: str = Field(default="", max_length=4000)
+    what_matters_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -100,3 +103,16 @@ class PlanItem(SQLModel, table=True):
     position: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PlanChange(SQLModel, table=True):
+    """One change to a plan, kept for staff to read: who, when, what (a code) and a short detail such as a title."""
+
+    __tablename__ = "plan_change"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="care_plan.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    role: str = Field(max_length=20)
+    what: str = Field(max_length=40)
+    detail: str = Field(default="", max_length=300)

@@ -12,4 +12,4 @@ bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.register_error_handler(CSRFError, keep_text_on_stale_form)
 bp.before_request(require_role(Role.PATIENT))
 
-from portal.patient import forms, messages, settings, views  # noqa: E402,F401
+from portal.patient import forms, messages, plan_pages, settings, views  # noqa: E402,F401

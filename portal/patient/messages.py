@@ -54,7 +54,12 @@ def messages() -> str:
     patient, plan = patient_and_plan()
     if plan is None:
         return render_template("patient/no_plan.html", patient=patient)
-    return _page(patient, plan, form_with_draft(get_session(), current_user.id, request.path))
+    form = form_with_draft(get_session(), current_user.id, request.path)
+    if not form.body:
+        from portal.patient.plan_pages import article_reference
+
+        form.body = article_reference(plan, request.args.get("article"))
+    return _page(patient, plan, form)
 
 
 @bp.get("/messages/older")

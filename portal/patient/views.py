@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from portal.db import get_session
@@ -47,7 +47,8 @@ def timeline() -> str:
     groups = build_timeline(items, local_now().date(), local_date, plan.current_phase)
     units = plans.units_by_id(session, {i.unit_id for i in items if i.unit_id})
     record_access(session, current_user, Action.READ, f"timeline:{plan.id}", patient.id)
-    return render_template("patient/timeline.html", plan=plan, groups=groups, units=units)
+    return render_template("patient/timeline.html", plan=plan, groups=groups, units=units,
+                           removed=request.args.get("removed"))
 
 
 @bp.get("/items/<int:item_id>")
@@ -62,5 +63,5 @@ def item(item_id: int) -> str:
     units = plans.units_by_id(session, {found.unit_id} if found.unit_id else set())
     record_access(session, current_user, Action.READ, f"item:{found.id}", patient.id)
     end = last_day(found, local_date)
-    return render_template("patient/item.html", item=found, units=units,
+    return render_template("patient/item.html", item=found, units=units, saved=request.args.get("saved"),
                            is_past=end is not None and end < local_now().date())

@@ -12,7 +12,8 @@ from portal.guards import is_local_path
 from portal.i18n import LOCALE_COOKIE
 from portal.public import bp
 
-HOME_BY_ROLE = {"patient": "patient.start", "staff": "staff.caseload"}
+HOME_BY_ROLE = {"patient": "patient.start", "staff": "staff.caseload", "editor": "editor.index",
+                "admin": "editor.index"}
 
 
 @bp.get("/")

@@ -1,4 +1,4 @@
-"""Invented demo data: one region, two care providers, three units, two nurses, three patients."""
+"""Invented demo data: one region, two providers, three units, two nurses, a content editor, four patients."""
 
 from __future__ import annotations
 
@@ -19,13 +19,16 @@ from portal.models import (
     Patient,
     Phase,
     PlanItem,
+    PlanReading,
+    ReadingResponse,
     Region,
     Role,
     StaffMember,
     TeamRole,
     User,
 )
-from portal.services import forms
+from portal.services import content, forms
+from portal.services.content_pack import load_pack
 from portal.services.form_definitions import load_all
 from portal.services.passwords import hash_password
 from portal.services.personal_id import with_check_digit
@@ -55,6 +58,7 @@ NURSES = [
     ("eva.lund@demo.vardplan.se", "Eva Lund", "Kontaktsjuksköterska", ("onko", "brost")),
     ("jonas.berg@demo.vardplan.se", "Jonas Berg", "Kontaktsjuksköterska", ("kir",)),
 ]
+EDITOR = ("elin.redaktor@demo.vardplan.se", "Elin Redaktör")
 UNITS = {
     "brost": ("sjostad", "Bröstmottagningen", "010-123 45 10", "Mån–fre 8.00–16.00", 1),
     "onko": ("sjostad", "Onkologimottagningen", "010-123 45 20", "Mån–fre 7.30–16.30", 2),
@@ -182,11 +186,48 @@ def _patient(session: Session, spec: tuple, units: dict[str, CareUnit], nurses: 
                              location=unit.name, unit_id=unit.id, position=position))
 
 
+# A patient with an account but no plan yet: a new referral the nurse finds by personal number and builds a plan for.
+NEW_PATIENT = ("19520611", "979", "Karl Öberg")
+
+
+def _new_patient(session: Session, password_hash: str) -> None:
+    birth, serial, name = NEW_PATIENT
+    pid = _pid(birth, serial)
+    user = User(personal_id=pid, name=name, role=Role.PATIENT, password_hash=password_hash)
+    session.add(user)
+    session.flush()
+    session.add(Patient(user_id=user.id, personal_id=pid, name=name,
+                        birth_date=date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))))
+
+
+def _content(session: Session, today: date) -> None:
+    """The national content pack, published; each demo plan pins its diagnosis's version and gets its reading."""
+    packs, errors = load_pack()
+    if errors:
+        raise ValueError(f"the content pack has errors: {errors[0]}")
+    content.import_packs(session, packs, publish=True)
+    for plan in session.exec(select(CarePlan)).all():
+        template = content.latest_published(session, plan.template_key)
+        if template is None:
+            continue
+        plan.template_version = template.version
+        session.add(plan)
+        for article in content.articles_of(session, template.id or 0):
+            reading = PlanReading(plan_id=plan.id, article_id=article.id)
+            if article.phase == Phase.INVESTIGATION and plan.current_phase != Phase.INVESTIGATION:
+                reading.read_at = reading.responded_at = _when(today, -60, 20, D)
+                reading.response = ReadingResponse.UNDERSTOOD
+            session.add(reading)
+    session.commit()
+
+
 def demo_accounts() -> list[DemoAccount]:
     patients = [DemoAccount(Role.PATIENT, s[2], f"{_pid(s[0], s[1])[:8]}-{_pid(s[0], s[1])[8:]}",
                             DEMO_PASSWORD) for s in PATIENTS]
+    pid = _pid(NEW_PATIENT[0], NEW_PATIENT[1])
+    patients.append(DemoAccount(Role.PATIENT, NEW_PATIENT[2], f"{pid[:8]}-{pid[8:]}", DEMO_PASSWORD))
     staff = [DemoAccount(Role.STAFF, name, email, DEMO_PASSWORD) for email, name, _t, _u in NURSES]
-    return patients + staff
+    return [*patients, *staff, DemoAccount(Role.EDITOR, EDITOR[1], EDITOR[0], DEMO_PASSWORD)]
 
 
 def load_demo_data(session: Session, today: date) -> bool:
@@ -196,9 +237,12 @@ def load_demo_data(session: Session, today: date) -> bool:
     password_hash = hash_password(DEMO_PASSWORD)
     units = _organisation(session)
     nurses = _nurses(session, units, password_hash)
+    session.add(User(email=EDITOR[0], name=EDITOR[1], role=Role.EDITOR, password_hash=password_hash))
     for spec in PATIENTS:
         _patient(session, spec, units, nurses, password_hash, today)
+    _new_patient(session, password_hash)
     session.commit()
+    _content(session, today)
     _forms(session, today)
     return True
 

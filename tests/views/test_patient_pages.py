@@ -111,10 +111,10 @@ def test_patient_without_plan_gets_a_kind_explanation(client: FlaskClient, sessi
         assert "Du har ingen vårdplan här än." in response.get_data(as_text=True)
 
 
-def test_navigation_shows_coming_features_as_text_not_links(client: FlaskClient, maria) -> None:  # noqa: ANN001
+def test_navigation_links_every_patient_section(client: FlaskClient, maria) -> None:  # noqa: ANN001
     nav = client.get("/plan/").get_data(as_text=True).split('id="site-nav"')[1].split("</nav>")[0]
-    assert "Kommer snart: Läsning" in nav
-    assert ">Läsning</a>" not in nav
+    assert "Kommer snart" not in nav
+    assert 'href="/plan/reading"' in nav
     assert 'href="/plan/timeline"' in nav
 
 

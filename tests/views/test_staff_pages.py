@@ -34,17 +34,18 @@ def test_caseload_when_empty(client: FlaskClient, session: Session) -> None:
     assert "Du är inte kontaktsjuksköterska för någon patient än." in client.get("/staff/").get_data(as_text=True)
 
 
-def test_plan_page_is_read_only_with_timeline_and_contacts(client: FlaskClient, session: Session) -> None:
+def test_plan_page_shows_timeline_contacts_and_tools_for_the_responsible_unit(client: FlaskClient,
+                                                                              session: Session) -> None:
     patient, plan, nurse = factories.patient_with_plan(session, items=2)
-    factories.item(session, plan, days=4, title="Kom fastande", preparation="Ät inget efter midnatt.")
+    item = factories.item(session, plan, days=4, title="Kom fastande", preparation="Ät inget efter midnatt.")
     _sign_in_nurse(client, session, nurse)
     page = client.get(f"/staff/plans/{plan.id}").get_data(as_text=True)
     assert f"Vårdplan för {patient.name}" in page
     assert "Behandling 1" in page
     assert "Behandling 2" in page
-    assert "Ät inget efter midnatt." in page  # shown inline: staff have no item pages yet
+    assert "Ät inget efter midnatt." in page  # shown inline in the builder
     assert "/plan/items/" not in page
-    assert "<form" not in page.split("<main")[1]  # nothing to change yet
+    assert f"/staff/plans/{plan.id}/items/{item.id}/edit" in page
 
 
 def test_plan_page_fragment(client: FlaskClient, session: Session) -> None:

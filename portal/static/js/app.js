@@ -32,9 +32,19 @@
     });
   }
 
+  // The paper plan: a "Print" button only where scripts run (without them the page says how to print).
+  function showPrintButtons(root) {
+    root.querySelectorAll("[data-print]").forEach(function (button) { button.hidden = false; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector("[data-autofocus]");
     if (summary) summary.focus();
+    showPrintButtons(document);
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 
   document.addEventListener("input", function (event) {
@@ -44,6 +54,7 @@
   document.addEventListener("htmx:load", function (event) {
     var el = event.detail.elt;
     if (!el.querySelectorAll) return;
+    showPrintButtons(el);
     el.querySelectorAll("textarea[data-max]").forEach(updateCount);
     if (el.matches && el.matches("textarea[data-max]")) updateCount(el);
     if (el.hasAttribute && el.hasAttribute("data-refocus")) {

@@ -1,0 +1,473 @@
+"""Building and changing a plan: from a diagnosis's content, item by item, and across care units.
+
+Every change is kept in the plan's history (who, when, what) and moves "last updated"; nothing is half-saved: a
+function either checks everything first and commits once, or refuses with a code that the view translates.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from portal.models import (
+    Article,
+    CarePlan,
+    CareTeamMembership,
+    CareUnit,
+    ContentTemplate,
+    DatePrecision,
+    ItemKind,
+    ItemSource,
+    ItemStatus,
+    Patient,
+    Phase,
+    PlanChange,
+    PlanItem,
+    PlanReading,
+    PlanStatus,
+    StaffMember,
+    TeamRole,
+    User,
+)
+from portal.models.base import utcnow
+from portal.services import content
+from portal.services.personal_id import InvalidPersonalId, parse_personal_id
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+MAX_TITLE = 200
+MAX_TEXT = 4000
+MAX_PLACE = 200
+UPCOMING = (ItemStatus.PLANNED, ItemStatus.BOOKED)
+
+
+class Change:
+    """What a history row says happened (codes; the history page translates them)."""
+
+    PLAN_CREATED = "plan_created"
+    ITEM_ADDED = "item_added"
+    ITEM_CHANGED = "item_changed"
+    ITEM_REMOVED = "item_removed"
+    ITEM_MOVED = "item_moved"
+    READING_CHANGED = "reading_changed"
+    NOTE_CHANGED = "note_changed"
+    HANDED_OVER = "handed_over"
+    UNIT_REMOVED = "unit_removed"
+    VERSION_MOVED = "version_moved"
+    WHAT_MATTERS = "what_matters"
+    PATIENT_ITEM_ADDED = "patient_item_added"
+    PATIENT_ITEM_CHANGED = "patient_item_changed"
+    PATIENT_ITEM_REMOVED = "patient_item_removed"
+    PHASE_CHANGED = "phase_changed"
+
+
+@dataclass
+class ItemInput:
+    """What an item form sent, kept as text so that a refused form shows exactly what was typed."""
+
+    title: str = ""
+    phase: str = Phase.INVESTIGATION
+    kind: str = ItemKind.APPOINTMENT
+    status: str = ItemStatus.PLANNED
+    day: str = ""
+    clock: str = ""
+    precision: str = DatePrecision.DAY
+    location: str = ""
+    unit_id: str = ""
+    preparation: str = ""
+    body: str = ""
+
+    @classmethod
+    def from_form(cls, form: dict[str, str]) -> ItemInput:
+        fields = cls.__dataclass_fields__
+        return cls(**{name: str(form.get(name, "")).strip() for name in fields if name in form})
+
+    @classmethod
+    def from_item(cls, item: PlanItem) -> ItemInput:
+        local = item.starts_at.astimezone(STOCKHOLM) if item.starts_at else None
+        precision = item.date_precision
+        return cls(title=item.title, phase=item.phase, kind=item.kind, status=item.status,
+                   day=local.date().isoformat() if local else "",
+                   clock=local.strftime("%H:%M") if local and precision == DatePrecision.TIME else "",
+                   precision=DatePrecision.DAY if precision == DatePrecision.TIME else precision,
+                   location=item.location, unit_id=str(item.unit_id or ""), preparation=item.preparation,
+                   body=item.body)
+
+
+@dataclass(frozen=True)
+class CheckedItem:
+    title: str
+    phase: str
+    kind: str
+    status: str
+    starts_at: datetime | None
+    precision: str
+    location: str
+    unit_id: int | None
+    preparation: str
+    body: str
+
+
+def record_change(session: Session, plan: CarePlan, actor: User, what: str, detail: str = "") -> None:
+    """Keep one line of history and move the plan's 'last updated' (committed with the caller's work)."""
+    session.add(PlanChange(plan_id=plan.id or 0, actor_user_id=actor.id, role=actor.role, what=what,
+                           detail=detail[:300]))
+    plan.updated_at = utcnow()
+    session.add(plan)
+
+
+def history(session: Session, plan_id: int) -> list[tuple[PlanChange, str | None]]:
+    query = (
+        select(PlanChange, User.name)
+        .join(User, col(User.id) == PlanChange.actor_user_id, isouter=True)
+        .where(PlanChange.plan_id == plan_id)
+        .order_by(col(PlanChange.at).desc(), col(PlanChange.id).desc())
+    )
+    return [(change, name) for change, name in session.exec(query).all()]
+
+
+# --- dates -----------------------------------------------------------------------------------------------------------
+
+def _local_start(day: date, clock: time | None = None) -> datetime:
+    return datetime.combine(day, clock or time(12, 0), tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+def latest_day(day: date, precision: str) -> date:
+    """The last day an item may fall on, given how exactly its date is known."""
+    if precision == DatePrecision.WEEK:
+        return day + timedelta(days=6 - day.weekday())
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day
+
+
+def check_item(data: ItemInput, team_units: set[int], today: date, patient_item: bool = False
+               ) -> tuple[CheckedItem | None, dict[str, str]]:
+    """Check an item form; errors are codes per field (the view translates them)."""
+    errors: dict[str, str] = {}
+    if not data.title:
+        errors["title"] = "title_required"
+    elif len(data.title) > MAX_TITLE:
+        errors["title"] = "title_too_long"
+    if data.phase not in list(Phase):
+        errors["phase"] = "choose"
+    if data.kind not in list(ItemKind):
+        errors["kind"] = "choose"
+    if data.status not in list(ItemStatus):
+        errors["status"] = "choose"
+    if data.precision not in (DatePrecision.DAY, DatePrecision.WEEK, DatePrecision.MONTH):
+        errors["precision"] = "choose"
+    for name, limit in (("location", MAX_PLACE), ("preparation", MAX_TEXT), ("body", MAX_TEXT)):
+        if len(getattr(data, name)) > limit:
+            errors[name] = "too_long"
+    day = clock = None
+    if data.day:
+        try:
+            day = date.fromisoformat(data.day)
+        except ValueError:
+            errors["day"] = "not_a_date"
+    elif patient_item:
+        errors["day"] = "date_required"
+    if data.clock:
+        try:
+            clock = time.fromisoformat(data.clock)
+        except ValueError:
+            errors["clock"] = "not_a_time"
+        if not data.day and "day" not in errors:
+            errors["day"] = "date_for_time"
+        if data.precision != DatePrecision.DAY and "precision" not in errors:
+            errors["clock"] = "time_needs_day"
+    if day and "precision" not in errors and data.status in UPCOMING and latest_day(day, data.precision) < today:
+        errors["day"] = "in_the_past"
+    unit_id = None
+    if data.unit_id:
+        unit_id = int(data.unit_id) if data.unit_id.isdigit() else -1
+        if unit_id not in team_units:
+            errors["unit_id"] = "choose"
+    if errors:
+        return None, errors
+    precision = DatePrecision.TIME if clock else data.precision
+    starts_at = None
+    if day:
+        if precision == DatePrecision.WEEK:
+            day = day - timedelta(days=day.weekday())
+        elif precision == DatePrecision.MONTH:
+            day = day.replace(day=1)
+        starts_at = _local_start(day, clock)
+    return CheckedItem(data.title, data.phase, data.kind, data.status, starts_at, precision, data.location,
+                       unit_id, data.preparation, data.body), errors
+
+
+def _apply(item: PlanItem, checked: CheckedItem) -> None:
+    item.title = checked.title
+    item.phase = checked.phase
+    item.kind = checked.kind
+    item.status = checked.status
+    item.starts_at = checked.starts_at
+    item.date_precision = checked.precision
+    item.location = checked.location
+    item.unit_id = checked.unit_id
+    item.preparation = checked.preparation
+    item.body = checked.body
+    item.updated_at = utcnow()
+
+
+def _next_position(session: Session, plan_id: int) -> int:
+    positions = session.exec(select(PlanItem.position).where(PlanItem.plan_id == plan_id)).all()
+    return max(positions, default=-1) + 1
+
+
+def add_item(session: Session, plan: CarePlan, actor: User, checked: CheckedItem,
+             source: str = ItemSource.STAFF) -> PlanItem:
+    item = PlanItem(plan_id=plan.id or 0, phase=checked.phase, title=checked.title, source=source,
+                    position=_next_position(session, plan.id or 0))
+    _apply(item, checked)
+    session.add(item)
+    what = Change.PATIENT_ITEM_ADDED if source == ItemSource.PATIENT else Change.ITEM_ADDED
+    record_change(session, plan, actor, what, checked.title)
+    session.commit()
+    return item
+
+
+def change_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, checked: CheckedItem) -> None:
+    _apply(item, checked)
+    session.add(item)
+    what = Change.PATIENT_ITEM_CHANGED if item.source == ItemSource.PATIENT else Change.ITEM_CHANGED
+    record_change(session, plan, actor, what, checked.title)
+    session.commit()
+
+
+def remove_item(session: Session, plan: CarePlan, actor: User, item: PlanItem) -> None:
+    what = Change.PATIENT_ITEM_REMOVED if item.source == ItemSource.PATIENT else Change.ITEM_REMOVED
+    record_change(session, plan, actor, what, item.title)
+    session.delete(item)
+    session.commit()
+
+
+def move_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, direction: int) -> str | None:
+    """Swap an item with its neighbour in the same phase; dated items stay in date order (an error code then)."""
+    from portal.services.timeline import sort_key
+
+    same_phase = sorted((i for i in plan_items(session, plan) if i.phase == item.phase), key=sort_key)
+    index = next(n for n, other in enumerate(same_phase) if other.id == item.id)
+    target = index + direction
+    if not 0 <= target < len(same_phase):
+        return "edge"
+    other = same_phase[target]
+    if item.starts_at != other.starts_at:
+        return "dated"  # the timeline shows dated items in date order, and undated ones last
+    # Positions may repeat (items made at once); give the phase distinct ones before swapping.
+    for position, each in enumerate(same_phase):
+        each.position = position
+    item.position, other.position = other.position, item.position
+    session.add_all(same_phase)
+    record_change(session, plan, actor, Change.ITEM_MOVED, item.title)
+    session.commit()
+    return None
+
+
+def plan_items(session: Session, plan: CarePlan) -> list[PlanItem]:
+    return list(session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id)).all())
+
+
+# --- team ------------------------------------------------------------------------------------------------------------
+
+def team(session: Session, plan_id: int) -> list[tuple[CareTeamMembership, CareUnit]]:
+    """The units that hold the plan now: the responsible one first."""
+    query = (
+        select(CareTeamMembership, CareUnit)
+        .join(CareUnit, col(CareUnit.id) == CareTeamMembership.unit_id)
+        .where(CareTeamMembership.plan_id == plan_id, col(CareTeamMembership.until).is_(None))
+        .order_by(col(CareTeamMembership.role).desc(), CareUnit.name)
+    )
+    return [(membership, unit) for membership, unit in session.exec(query).all()]
+
+
+def staff_may_edit_plan(session: Session, user_id: int, plan_id: int) -> bool:
+    """Only staff of the responsible unit change a plan; participating units may read it."""
+    query = (
+        select(CareTeamMembership.id)
+        .join(StaffMember, col(StaffMember.unit_id) == CareTeamMembership.unit_id)
+        .where(StaffMember.user_id == user_id, CareTeamMembership.plan_id == plan_id,
+               CareTeamMembership.role == TeamRole.RESPONSIBLE, col(CareTeamMembership.until).is_(None))
+    )
+    return session.exec(query).first() is not None
+
+
+def nurses_by_unit(session: Session) -> list[tuple[CareUnit, StaffMember, str]]:
+    """Every unit with its staff, for choosing who takes a plan over."""
+    query = (
+        select(CareUnit, StaffMember, User.name)
+        .join(StaffMember, col(StaffMember.unit_id) == CareUnit.id)
+        .join(User, col(User.id) == StaffMember.user_id)
+        .where(User.is_active)
+        .order_by(CareUnit.name, User.name)
+    )
+    return [(unit, member, name) for unit, member, name in session.exec(query).all()]
+
+
+def hand_over(session: Session, plan: CarePlan, actor: User, nurse_id: int) -> str | None:
+    """The nurse's unit becomes responsible with that nurse; the unit that had it keeps read access."""
+    nurse = session.get(StaffMember, nurse_id)
+    if nurse is None:
+        return "choose"
+    current = [(m, u) for m, u in team(session, plan.id or 0) if m.role == TeamRole.RESPONSIBLE]
+    if any(unit.id == nurse.unit_id for _m, unit in current):
+        return "same_unit"
+    now = utcnow()
+    for membership, _unit in current:
+        membership.role = TeamRole.PARTICIPATING
+        session.add(membership)
+    existing = session.exec(
+        select(CareTeamMembership).where(CareTeamMembership.plan_id == plan.id,
+                                         CareTeamMembership.unit_id == nurse.unit_id,
+                                         col(CareTeamMembership.until).is_(None))
+    ).first()
+    if existing:
+        existing.role = TeamRole.RESPONSIBLE
+        session.add(existing)
+    else:
+        session.add(CareTeamMembership(plan_id=plan.id, unit_id=nurse.unit_id, role=TeamRole.RESPONSIBLE, since=now))
+    plan.contact_nurse_id = nurse.id
+    unit = session.get(CareUnit, nurse.unit_id)
+    record_change(session, plan, actor, Change.HANDED_OVER, unit.name if unit else "")
+    session.commit()
+    return None
+
+
+def remove_unit(session: Session, plan: CarePlan, actor: User, membership_id: int) -> str | None:
+    """A participating unit leaves the team (its read access ends); the responsible unit cannot be removed."""
+    membership = session.get(CareTeamMembership, membership_id)
+    if membership is None or membership.plan_id != plan.id or membership.until is not None:
+        return "choose"
+    if membership.role == TeamRole.RESPONSIBLE:
+        return "responsible"
+    membership.until = utcnow()
+    session.add(membership)
+    unit = session.get(CareUnit, membership.unit_id)
+    record_change(session, plan, actor, Change.UNIT_REMOVED, unit.name if unit else "")
+    session.commit()
+    return None
+
+
+# --- plans and reading -----------------------------------------------------------------------------------------------
+
+def find_patients(session: Session, unit_ids: list[int], text: str) -> list[tuple[Patient, CarePlan | None]]:
+    """A full personal number finds that person anywhere (a referral); a name or part only among the unit's plans."""
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        number = parse_personal_id(text.replace(" ", ""))
+    except InvalidPersonalId:
+        number = None
+    if number is not None:
+        patient = session.exec(select(Patient).where(Patient.personal_id == number.digits)).first()
+        if patient is None:
+            return []
+        plan = session.exec(select(CarePlan).where(CarePlan.patient_id == patient.id,
+                                                   CarePlan.status == PlanStatus.ACTIVE)).first()
+        return [(patient, plan)]
+    if len(text) < 2:
+        return []
+    pattern = f"%{text.lower()}%"
+    query = (
+        select(Patient, CarePlan)
+        .join(CarePlan, col(CarePlan.patient_id) == Patient.id)
+        .join(CareTeamMembership, col(CareTeamMembership.plan_id) == CarePlan.id)
+        .where(col(CareTeamMembership.unit_id).in_(unit_ids), col(CareTeamMembership.until).is_(None),
+               CarePlan.status == PlanStatus.ACTIVE,
+               or_(col(Patient.name).ilike(pattern), col(Patient.personal_id).contains(text)))
+        .order_by(Patient.name)
+        .limit(20)
+    )
+    seen: dict[int, tuple[Patient, CarePlan | None]] = {}
+    for patient, plan in session.exec(query).all():
+        seen.setdefault(patient.id or 0, (patient, plan))
+    return list(seen.values())
+
+
+def create_plan(session: Session, patient: Patient, template: ContentTemplate, nurse: StaffMember, actor: User,
+                start: date) -> CarePlan:
+    """A plan from a diagnosis: the skeleton becomes items (approximate weeks), every article becomes reading."""
+    data = content.template_data(template, patient.language)
+    plan = CarePlan(patient_id=patient.id, template_key=template.diagnosis_key, template_version=template.version,
+                    diagnosis_summary=data["about"], contact_nurse_id=nurse.id)
+    session.add(plan)
+    session.flush()
+    session.add(CareTeamMembership(plan_id=plan.id, unit_id=nurse.unit_id, role=TeamRole.RESPONSIBLE))
+    monday = start - timedelta(days=start.weekday())
+    for position, step in enumerate(data["skeleton"]):
+        when = _local_start(monday + timedelta(weeks=step["week"] - 1))
+        session.add(PlanItem(plan_id=plan.id, phase=step["phase"], kind=step["kind"], title=step["title"],
+                             preparation=step["preparation"], starts_at=when, date_precision=DatePrecision.WEEK,
+                             status=ItemStatus.PLANNED, unit_id=nurse.unit_id, position=position))
+    for article in content.articles_of(session, template.id or 0):
+        session.add(PlanReading(plan_id=plan.id, article_id=article.id))
+    record_change(session, plan, actor, Change.PLAN_CREATED, data["name"])
+    session.commit()
+    return plan
+
+
+def plan_template(session: Session, plan: CarePlan) -> ContentTemplate | None:
+    return content.template_version(session, plan.template_key, plan.template_version)
+
+
+def readings(session: Session, plan_id: int) -> list[tuple[PlanReading, Article]]:
+    query = (
+        select(PlanReading, Article)
+        .join(Article, col(Article.id) == PlanReading.article_id)
+        .where(PlanReading.plan_id == plan_id)
+        .order_by(Article.position, Article.slug)
+    )
+    return [(reading, article) for reading, article in session.exec(query).all()]
+
+
+def set_readings(session: Session, plan: CarePlan, actor: User, article_ids: set[int]) -> None:
+    """The chosen articles of the plan's version become its reading; answers to kept ones stay."""
+    template = plan_template(session, plan)
+    allowed = {a.id for a in content.articles_of(session, template.id or 0)} if template else set()
+    chosen = article_ids & allowed
+    current = {reading.article_id: reading for reading, _a in readings(session, plan.id or 0)}
+    for article_id, reading in current.items():
+        if article_id not in chosen:
+            session.delete(reading)
+    for article_id in chosen - current.keys():
+        session.add(PlanReading(plan_id=plan.id, article_id=article_id))
+    record_change(session, plan, actor, Change.READING_CHANGED, f"{len(chosen)}")
+    session.commit()
+
+
+def move_to_version(session: Session, plan: CarePlan, actor: User, new: ContentTemplate) -> None:
+    """Pin a newer version: reading follows by slug (answers kept), removed articles go, added ones are not chosen."""
+    new_articles = {a.slug: a for a in content.articles_of(session, new.id or 0)}
+    for reading, article in readings(session, plan.id or 0):
+        replacement = new_articles.get(article.slug)
+        if replacement is None:
+            session.delete(reading)
+        else:
+            changed = replacement.content_hash != article.content_hash
+            reading.article_id = replacement.id or 0
+            if changed:
+                reading.read_at = reading.response = reading.responded_at = None
+            session.add(reading)
+    plan.template_version = new.version
+    record_change(session, plan, actor, Change.VERSION_MOVED, str(new.version))
+    session.commit()
+
+
+def set_note(session: Session, plan: CarePlan, actor: User, note: str) -> None:
+    plan.personal_note = note
+    record_change(session, plan, actor, Change.NOTE_CHANGED)
+    session.commit()
+
+
+def set_what_matters(session: Session, plan: CarePlan, actor: User, text: str) -> None:
+    plan.what_matters = text
+    plan.what_matters_at = utcnow()
+    record_change(session, plan, actor, Change.WHAT_MATTERS)
+    session.commit()

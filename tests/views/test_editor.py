@@ -1,0 +1,219 @@
+"""The content editor's pages: versions per diagnosis, a patient's-eye preview, publish and retire."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from portal.models import ContentTemplate, Role, TemplateStatus, User
+from portal.services import content
+from portal.services.content_pack import load_pack
+from tests import factories
+from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
+from tests.unit.test_content_pack import write_diagnosis
+
+ARTICLES = {
+    "fragor-till-lakaren": ("investigation", "Frågor till läkaren", "Questions for the doctor"),
+    "trotthet": ("treatment", "Trötthet under behandlingen", "Tiredness during treatment"),
+}
+
+
+@pytest.fixture
+def pack(tmp_path: Path, session: Session) -> None:
+    """Breast cancer as a draft (version 1), and prostate cancer published (version 1)."""
+    write_diagnosis(tmp_path, key="brostcancer", articles=ARTICLES)
+    content.import_packs(session, load_pack(tmp_path)[0])
+    other = tmp_path / "other"
+    write_diagnosis(other, key="prostatacancer")
+    content.import_packs(session, load_pack(other)[0], publish=True)
+
+
+def _sign_in_editor(client: FlaskClient, session: Session) -> None:
+    editor = factories.user(session, role=Role.EDITOR, email="elin@example.se")
+    editor.locale = "en"
+    session.add(editor)
+    session.commit()
+    sign_in(client, editor.email, factories.PASSWORD)
+
+
+def _version(session: Session, key: str = "brostcancer", number: int = 1) -> ContentTemplate:
+    session.expire_all()
+    return content.template_version(session, key, number)
+
+
+def _post(client: FlaskClient, action: str, key: str = "brostcancer", number: int = 1):  # noqa: ANN202
+    page = f"/editor/{key}/{number}"
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    return client.post(f"{page}/{action}", data={"csrf_token": token, "lang": "sv"})
+
+
+@pytest.mark.usefixtures("pack")
+def test_index_lists_every_version_with_status_and_articles(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    page = client.get("/editor/").get_data(as_text=True)
+    assert "Breast cancer" in page
+    assert "Prostate cancer" in page
+    assert 'href="/editor/brostcancer/1"' in page
+    assert 'href="/editor/prostatacancer/1"' in page
+    assert "Draft" in page
+    assert "Published" in page
+    assert "2 articles" in page
+    assert "1 article" in page
+    assert "Demo content" in page
+    assert "National content: published" in page
+
+
+def test_index_without_content_says_how_to_import(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    assert "flask content import" in client.get("/editor/").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("pack")
+def test_index_fragment_for_htmx(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    response = client.get("/editor/", headers=HTMX_HEADERS)
+    body = response.get_data(as_text=True)
+    assert "<html" not in body
+    assert 'href="/editor/brostcancer/1"' in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.usefixtures("pack")
+@pytest.mark.parametrize(("lang", "shown", "hidden"), [
+    ("sv", ["Frågor till läkaren", "Trötthet under behandlingen", "Du har bröstcancer.", "Mammografi"],
+     "Tiredness during treatment"),
+    ("en", ["Questions for the doctor", "Tiredness during treatment", "You have breast cancer.", "Mammography"],
+     "Trötthet under behandlingen"),
+])
+def test_preview_shows_the_content_in_the_chosen_language(client: FlaskClient, session: Session, lang: str,
+                                                          shown: list[str], hidden: str) -> None:
+    _sign_in_editor(client, session)
+    page = client.get(f"/editor/brostcancer/1?lang={lang}").get_data(as_text=True)
+    for text in shown:
+        assert text in page
+    assert hidden not in page
+    assert f'<div class="mv-narrow" lang="{lang}"' in page
+    assert f'href="/editor/brostcancer/1/articles/trotthet?lang={lang}"' in page
+    assert page.count("<h1") == 1
+
+
+@pytest.mark.usefixtures("pack")
+def test_preview_defaults_to_the_editors_language(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    page = client.get("/editor/brostcancer/1?lang=de").get_data(as_text=True)
+    assert "Tiredness during treatment" in page
+    assert "Investigation" in page  # phase names in the preview language
+
+
+@pytest.mark.usefixtures("pack")
+def test_draft_has_a_publish_button_and_published_a_retire_button(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    draft = client.get("/editor/brostcancer/1").get_data(as_text=True)
+    assert 'action="/editor/brostcancer/1/publish"' in draft
+    assert "/retire" not in draft
+    assert "A published version never changes." in draft
+    published = client.get("/editor/prostatacancer/1").get_data(as_text=True)
+    assert 'action="/editor/prostatacancer/1/retire"' in published
+    assert "/publish" not in published
+
+
+@pytest.mark.usefixtures("pack")
+def test_article_preview_as_a_patient_reads_it(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    page = client.get("/editor/brostcancer/1/articles/trotthet?lang=sv").get_data(as_text=True)
+    assert '<h1 tabindex="-1">Trötthet under behandlingen</h1>' in page
+    assert "Om Trötthet under behandlingen." in page
+    assert "<h2>Trötthet under behandlingen</h2>" in page
+    assert 'href="https://www.1177.se/sjukdomar--besvar/cancer/"' in page
+    assert ">https://www.1177.se/sjukdomar--besvar/cancer/</span>" in page
+    assert 'href="/editor/brostcancer/1?lang=sv"' in page
+
+
+@pytest.mark.usefixtures("pack")
+def test_publish_turns_a_draft_into_published(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    response = _post(client, "publish")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/editor/brostcancer/1?lang=sv&done=published"
+    assert _version(session).status == TemplateStatus.PUBLISHED
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'role="status"' in page
+    assert "Version 1 is published." in page
+
+
+@pytest.mark.usefixtures("pack")
+def test_retire_turns_published_into_retired(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    response = _post(client, "retire", key="prostatacancer")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/editor/prostatacancer/1?lang=sv&done=retired"
+    retired = _version(session, "prostatacancer")
+    assert retired.status == TemplateStatus.RETIRED
+    assert retired.retired_at is not None
+    assert "Version 1 is retired." in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("pack")
+def test_publishing_twice_is_refused_and_changes_nothing(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    _post(client, "publish")
+    published_at = _version(session).published_at
+    response = _post(client, "publish")
+    assert response.headers["Location"] == "/editor/brostcancer/1?lang=sv&error=not_draft"
+    again = _version(session)
+    assert (again.status, again.published_at) == (TemplateStatus.PUBLISHED, published_at)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Only a draft can be published. Nothing was changed." in page
+    assert 'role="alert"' in page
+
+
+@pytest.mark.usefixtures("pack")
+def test_retiring_a_draft_is_refused(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    response = _post(client, "retire")
+    assert response.headers["Location"] == "/editor/brostcancer/1?lang=sv&error=not_published"
+    assert _version(session).status == TemplateStatus.DRAFT
+    assert "Only a published version can be retired." in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+
+
+@pytest.mark.usefixtures("pack")
+def test_publish_without_csrf_token_is_refused(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    assert client.post("/editor/brostcancer/1/publish").status_code == 400
+    assert _version(session).status == TemplateStatus.DRAFT
+
+
+@pytest.mark.usefixtures("pack")
+@pytest.mark.parametrize("path", ["/editor/brostcancer/9", "/editor/okand/1", "/editor/brostcancer/1/articles/okand"])
+def test_unknown_version_or_article_is_404(client: FlaskClient, session: Session, path: str) -> None:
+    _sign_in_editor(client, session)
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.usefixtures("pack")
+@pytest.mark.parametrize("role", [Role.PATIENT, Role.STAFF])
+def test_patient_and_staff_get_403(client: FlaskClient, session: Session, role: str) -> None:
+    if role == Role.PATIENT:
+        sign_in(client, factories.patient(session).personal_id, factories.PASSWORD)
+    else:
+        nurse = factories.staff(session, factories.unit(session))
+        sign_in(client, session.get(User, nurse.user_id).email, factories.PASSWORD)
+    response = client.get("/editor/")
+    assert response.status_code == 403
+    assert "Breast cancer" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/editor/", "/editor/brostcancer/1"])
+def test_anonymous_is_sent_to_sign_in(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/login?next={path}")
+
+
+def test_admin_may_use_the_editor(client: FlaskClient, session: Session) -> None:
+    sign_in(client, factories.user(session, role=Role.ADMIN, email="admin@example.se").email, factories.PASSWORD)
+    assert client.get("/editor/").status_code == 200
