@@ -149,7 +149,10 @@ def _item_form(plan: CarePlan, data: builder.ItemInput, errors: dict[str, str], 
 def new_item(plan_id: int) -> tuple[str, int]:
     plan, _patient, _unit = editable_plan(plan_id, f"plan:{plan_id}")
     phase = request.args.get("phase", plan.current_phase)
-    return _item_form(plan, builder.ItemInput(phase=phase if phase in PHASES else plan.current_phase), {}, None)
+    responsible = plans.responsible_unit(get_session(), plan_id)
+    data = builder.ItemInput(phase=phase if phase in PHASES else plan.current_phase,
+                             unit_id=str(responsible.id) if responsible else "")
+    return _item_form(plan, data, {}, None)
 
 
 @bp.post("/plans/<int:plan_id>/items/new")
