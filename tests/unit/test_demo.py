@@ -6,7 +6,20 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
-from portal.models import Alert, CarePlan, CareProvider, CareUnit, FormResponse, Patient, PlanItem, Region, Role, User
+from portal.models import (
+    Alert,
+    CarePlan,
+    CareProvider,
+    CareUnit,
+    ContentTemplate,
+    FormResponse,
+    Patient,
+    PlanItem,
+    PlanReading,
+    Region,
+    Role,
+    User,
+)
 from portal.services.demo import DEMO_PASSWORD, demo_accounts, load_demo_data
 from portal.services.passwords import verify_password
 from portal.services.personal_id import parse_personal_id
@@ -19,8 +32,10 @@ def _count(session: Session, model: type) -> int:
 def test_demo_data_loads_the_promised_organisation_and_people(session: Session) -> None:
     assert load_demo_data(session, date.today())
     assert [_count(session, m) for m in (Region, CareProvider, CareUnit)] == [1, 2, 3]
-    assert _count(session, Patient) == 3
+    assert _count(session, Patient) == 4  # three with plans, one new referral without
+    assert _count(session, CarePlan) == 3
     assert len(session.exec(select(User).where(User.role == Role.STAFF)).all()) == 2
+    assert len(session.exec(select(User).where(User.role == Role.EDITOR)).all()) == 1
     phases = {plan.current_phase for plan in session.exec(select(CarePlan)).all()}
     assert phases == {"investigation", "treatment", "follow_up"}
     assert {item.phase for item in session.exec(select(PlanItem)).all()} == {
@@ -30,7 +45,7 @@ def test_demo_data_loads_the_promised_organisation_and_people(session: Session) 
 def test_demo_data_is_loaded_only_once(session: Session) -> None:
     assert load_demo_data(session, date.today())
     assert not load_demo_data(session, date.today())
-    assert _count(session, Patient) == 3
+    assert _count(session, Patient) == 4
 
 
 def test_demo_accounts_sign_in_with_valid_numbers(session: Session) -> None:
@@ -50,3 +65,13 @@ def test_demo_data_has_answered_forms_with_a_trend_and_one_open_alert(session: S
     assert scores == [2, 3, 6]
     alerts = session.exec(select(Alert)).all()
     assert [(a.reason, a.status) for a in alerts] == [("high_distress", "open")]
+
+
+def test_demo_plans_use_the_content_pack(session: Session) -> None:
+    load_demo_data(session, date.today())
+    published = session.exec(select(ContentTemplate).where(ContentTemplate.status == "published")).all()
+    assert len(published) == 17
+    for plan in session.exec(select(CarePlan)).all():
+        assert plan.template_version == 1
+        readings = session.exec(select(PlanReading).where(PlanReading.plan_id == plan.id)).all()
+        assert readings, plan.template_key
