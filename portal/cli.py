@@ -49,7 +49,8 @@ def demo_data() -> None:
 
 def _send_once(send: mailer.Sender) -> SendReport:
     with db.session_scope(current_app) as session:
-        return send_due(session, send, datetime.now(UTC), compose=mailer.compose_new_message)
+        return send_due(session, send, datetime.now(UTC), compose=mailer.compose_new_message,
+                        compose_invitation=mailer.compose_invitation)
 
 
 def _print_report(report: SendReport) -> None:

@@ -15,13 +15,20 @@ from portal.errors import csrf_error_page
 from portal.htmx import is_htmx
 from portal.services.messages import save_draft
 
+MESSAGE_FORMS = ("patient.message_create", "staff.message_create")
+
+
+def is_message_form() -> bool:
+    """A message being sent: its text must survive an expired session or form (other forms are shown again)."""
+    return request.method == "POST" and request.endpoint in MESSAGE_FORMS and "body" in request.form
+
 
 def require_role(*roles: str) -> Callable[[], Response | None]:
     """A before_request hook: anonymous users sign in first, other roles get 403."""
 
     def guard() -> Response | None:
         if not current_user.is_authenticated:
-            return sign_in_keeping_text() if request.method == "POST" and "body" in request.form else login_redirect()
+            return sign_in_keeping_text() if is_message_form() else login_redirect()
         if current_user.role not in roles:
             abort(403)
         return None
@@ -39,7 +46,7 @@ def is_local_path(target: str | None) -> bool:
 
 def keep_text_on_stale_form(error: CSRFError) -> Response | tuple[str, int]:
     """A message form that expired: its text is kept, over a new sign-in if needed, never thrown away."""
-    if "body" not in request.form:
+    if not is_message_form():
         return csrf_error_page(error)
     if not current_user.is_authenticated:
         return sign_in_keeping_text()

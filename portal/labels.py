@@ -80,6 +80,71 @@ CHANGES = {
 }
 
 
+RESOURCES = {
+    "plan": _l("the care plan"),
+    "timeline": _l("the timeline"),
+    "item": _l("an item in the plan"),
+    "plan_item": _l("an item in the plan"),
+    "reading": _l("the reading"),
+    "article": _l("a text in the reading"),
+    "print": _l("the printed plan"),
+    "what_matters": _l("what matters to you"),
+    "messages": _l("the messages"),
+    "message": _l("a message"),
+    "forms": _l("the forms"),
+    "form_assignment": _l("the forms"),
+    "form_response": _l("a form answer"),
+    "alert": _l("an alert from a form"),
+    "history": _l("the plan's history"),
+    "team": _l("the care team"),
+    "new_plan": _l("a new care plan"),
+    "patient_search": _l("a search for patients"),
+    "delegations": _l("your relatives' access"),
+    "delegation": _l("a relative's access"),
+    "access_log": _l("who has looked at your plan"),
+    "settings": _l("your settings"),
+    "endpoint": _l("a page"),
+    "guardians": _l("the guardians"),
+    "emergency": _l("emergency access"),
+}
+ACTIONS = {
+    "read": _l("Read"),
+    "create": _l("Added"),
+    "update": _l("Changed"),
+    "delete": _l("Removed"),
+    "denied": _l("Was refused"),
+}
+ROLES = {
+    "patient": _l("patient"),
+    "relative": _l("relative"),
+    "staff": _l("care staff"),
+    "editor": _l("content editor"),
+    "admin": _l("administrator"),
+    "anonymous": _l("not signed in"),
+}
+RELATIONS = {
+    "partner": _l("partner"),
+    "child": _l("child"),
+    "parent": _l("parent"),
+    "sibling": _l("sibling"),
+    "friend": _l("friend"),
+    "other": _l("other"),
+    "guardian": _l("guardian"),
+}
+SCOPES = {
+    "plan": _l("See the care plan and the reading"),
+    "messages_read": _l("Read messages"),
+    "messages_send": _l("Send messages"),
+    "forms": _l("Answer forms"),
+}
+DELEGATION_STATUSES = {
+    "invited": _l("Invited"),
+    "active": _l("Active"),
+    "revoked": _l("Ended by you"),
+    "expired": _l("Ended"),
+}
+
+
 def _label(table: dict[str, LazyString], code: str) -> str:
     return str(table.get(code, code))
 
@@ -94,4 +159,10 @@ def init_app(app: Flask) -> None:
         team_role_label=lambda code: _label(TEAM_ROLES, code),
         template_status_label=lambda code: _label(TEMPLATE_STATUSES, code),
         change_label=lambda code: _label(CHANGES, code),
+        resource_label=lambda resource: _label(RESOURCES, resource.split(":", 1)[0]),
+        action_label=lambda code: _label(ACTIONS, code),
+        role_label=lambda code: _label(ROLES, code),
+        relation_label=lambda code: _label(RELATIONS, code),
+        scope_label=lambda code: _label(SCOPES, code),
+        delegation_status_label=lambda code: _label(DELEGATION_STATUSES, code),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request
-from flask_babel import LazyString
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -59,21 +59,47 @@ SECTION_OF = {"patient.item": "patient.timeline", "patient.messages_older": "pat
 def _layout_context() -> dict[str, object]:
     role = current_user.role if current_user.is_authenticated else None
     endpoint = request.endpoint or ""
+    on_patient_pages = endpoint.startswith("patient.") and "acting_delegation" in g
+    delegation = g.get("acting_delegation") if on_patient_pages else None
+    nav_role = "patient" if on_patient_pages else role
+    from portal.patient.access import allowed
+
+    items = [item for item in NAVIGATION.get(nav_role or "", ())
+             if not on_patient_pages or item.endpoint is None or allowed(item.endpoint, delegation)]
     return {
         "layout": "layouts/fragment.html" if wants_fragment() else "base.html",
-        "nav_items": NAVIGATION.get(role or "", ()),
+        "nav_items": items,
         "nav_section": SECTION_OF.get(endpoint, endpoint),
         "demo_banner": current_app.config["PORTAL_ENV"] != "production",
-        "unread": _patient_unread() if role == "patient" else None,
+        "unread": _patient_unread() if on_patient_pages and allowed("patient.messages", delegation) else None,
+        "acting_for": _acting_banner(delegation),
+        "may": lambda name: not on_patient_pages or allowed(name, delegation),
     }
+
+
+def possessive(name: str) -> str:
+    """'Annas', 'Lars' (sv) or "Anna's", "Lars'" (en): the banner's 'whose plan'."""
+    ends_in_s = name[-1:].lower() in ("s", "x", "z")
+    if str(get_locale()) == "en":
+        return f"{name}'" if ends_in_s else f"{name}'s"
+    return name if ends_in_s else f"{name}s"
+
+
+def _acting_banner(delegation: object) -> str | None:
+    """Whose plan a relative is looking at ('Annas'), for the banner on every page."""
+    if delegation is None:
+        return None
+    patient, _plan = current_patient_plan()
+    return possessive(patient.name.split(" ")[0]) if patient else None
 
 
 def current_patient_plan() -> tuple[Patient | None, CarePlan | None]:
     """The signed-in patient and their current plan, looked up once per request."""
     if "patient_plan" not in g:
-        session = get_session()
-        patient = plans.patient_for_user(session, current_user.id)
-        g.patient_plan = (patient, plans.active_plan(session, patient.id) if patient else None)
+        from portal.patient.access import acting_patient
+
+        patient = acting_patient()
+        g.patient_plan = (patient, plans.active_plan(get_session(), patient.id) if patient else None)
     return g.patient_plan
 
 

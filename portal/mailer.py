@@ -169,3 +169,20 @@ def compose_new_message(user: User) -> tuple[str, str]:
             gettext("You cannot reply to this e-mail."),
         ]
     return subject, "\n\n".join(lines) + "\n"
+
+
+def compose_invitation(link: str) -> tuple[str, str]:
+    """An invitation to help someone in Min vårdplan: no name, no health information, only the link (in Swedish and
+    English, since we do not know the reader's language)."""
+    lines = []
+    for locale in ("sv", "en"):
+        with force_locale(locale):
+            lines += [
+                gettext("You are invited to Min vårdplan as a relative."),
+                gettext("Open the link within 7 days to accept. You sign in or make an account of your own: %(url)s",
+                        url=link),
+                gettext("If you did not expect this e-mail, you can ignore it."),
+            ]
+    with force_locale("sv"):
+        subject = gettext("Invitation to Min vårdplan")
+    return subject, "\n\n".join(lines) + "\n"

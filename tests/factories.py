@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -31,6 +32,7 @@ from portal.services.personal_id import with_check_digit
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD)
 _serial = count(100)
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def personal_id(birth: str = "19800101") -> str:
@@ -97,8 +99,10 @@ def plan(session: Session, for_patient: Patient, at: CareUnit, nurse: StaffMembe
 def item(session: Session, in_plan: CarePlan, days: int | None = 3, title: str = "Strålbehandling",
          phase: str = Phase.TREATMENT, status: str = ItemStatus.BOOKED, precision: str = DatePrecision.TIME,
          preparation: str = "", at: CareUnit | None = None) -> PlanItem:
-    starts = None if days is None else datetime.now(UTC).replace(hour=8, minute=30, second=0, microsecond=0) \
-        + timedelta(days=days)
+    # Stockholm's calendar day, as the patient sees it (UTC can still be 'yesterday' just after midnight).
+    local_today = datetime.now(STOCKHOLM).date()
+    starts = None if days is None else datetime.combine(local_today + timedelta(days=days), time(9, 30),
+                                                        tzinfo=STOCKHOLM).astimezone(UTC)
     found = PlanItem(plan_id=in_plan.id, phase=phase, title=title, starts_at=starts, date_precision=precision,
                      status=status, preparation=preparation, location="Strålbehandlingen, plan 2",
                      unit_id=at.id if at else None)

@@ -39,9 +39,12 @@ def login_submit() -> Response | tuple[str, int]:
     if user is None:
         form.errors["form"] = WRONG_DETAILS
         return _render(form, 422)
+    invitation = session.get("invite_token")  # an invitation being accepted survives the fresh session
     session.clear()
     login_user(user)
     session.permanent = True
+    if invitation:
+        session["invite_token"] = invitation
     target = request.form.get("next", "")
     if form.draft and is_local_path(target):
         save_draft(get_session(), user.id, form.draft, target)

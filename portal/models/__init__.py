@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.models.access import AccessEvent
 from portal.models.content import Article, ContentTemplate, PlanReading, ReadingResponse, TemplateStatus
+from portal.models.delegation import Delegation, DelegationStatus, EmergencyAccess, Relation, Scope
 from portal.models.forms import Alert, AlertStatus, FormAssignment, FormResponse, Questionnaire, ResponseStatus
 from portal.models.messages import (
     MAX_MESSAGE_LENGTH,
@@ -29,6 +30,11 @@ from portal.models.plans import (
 )
 
 __all__ = [
+    "Delegation",
+    "DelegationStatus",
+    "EmergencyAccess",
+    "Relation",
+    "Scope",
     "Article",
     "ContentTemplate",
     "PlanChange",

@@ -15,7 +15,8 @@ class AccessEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, index=True)
     actor_user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     role: str = Field(max_length=20)
-    acting_for_delegation_id: int | None = None
+    acting_for_delegation_id: int | None = Field(default=None, foreign_key="delegation.id", index=True)
+    emergency: bool = Field(default=False)
     patient_id: int | None = Field(default=None, foreign_key="patient.id", index=True)
     action: str = Field(max_length=20)
     resource: str = Field(max_length=100)

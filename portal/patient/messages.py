@@ -7,8 +7,9 @@ from flask_login import current_user
 
 from portal.db import get_session
 from portal.htmx import is_htmx
-from portal.models import CarePlan, Patient
+from portal.models import CarePlan, Patient, Role
 from portal.patient import bp
+from portal.patient.access import acting_delegation
 from portal.patient.views import patient_and_plan
 from portal.services import messages as msgs
 from portal.services import plans
@@ -100,7 +101,8 @@ def message_create() -> Response:
     if body is None:
         return compose_invalid(form, _urls(), _page(patient, plan, form))
     session = get_session()
-    message, created = msgs.post_message(session, plan.id, current_user, "", body, form.client_token)
+    role = Role.RELATIVE if acting_delegation() is not None else None
+    message, created = msgs.post_message(session, plan.id, current_user, "", body, form.client_token, role=role)
     if created:
         msgs.mark_read(session, plan.id, current_user.id, message.id)
         record_access(session, current_user, Action.CREATE, f"message:{message.id}", patient.id)

@@ -154,8 +154,9 @@ def create_item() -> Response | tuple[str, int]:
 
 @bp.get("/items/<int:item_id>/edit")
 def edit_item(item_id: int) -> tuple[str, int]:
-    _patient, plan = _require_plan()
+    patient, plan = _require_plan()
     item = _own_item_or_404(plan, item_id)
+    record_access(get_session(), current_user, Action.READ, f"item:{item.id}", patient.id)
     return _item_page("patient/own_item.html", builder.ItemInput.from_item(item), {}, item=item)
 
 

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from portal.db import get_session
 from portal.models import User
 from portal.patient import bp
-from portal.services import plans
+from portal.patient.access import acting_patient
 from portal.services.access_log import Action, record_access
 from portal.services.notifications import is_valid_email
 
@@ -46,7 +46,7 @@ class SettingsForm:
 
 
 def _patient_id() -> int | None:
-    patient = plans.patient_for_user(get_session(), current_user.id)
+    patient = acting_patient()
     return patient.id if patient else None
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal.db import get_session
 from portal.guards import is_local_path
-from portal.i18n import LOCALE_COOKIE
+from portal.i18n import LOCALE_COOKIE, local_now
+from portal.patient.access import ACTING_KEY
 from portal.public import bp
+from portal.services import delegations
 
-HOME_BY_ROLE = {"patient": "patient.start", "staff": "staff.caseload", "editor": "editor.index",
-                "admin": "editor.index"}
+HOME_BY_ROLE = {"patient": "patient.start", "relative": "public.choose", "staff": "staff.caseload",
+                "editor": "editor.index", "admin": "editor.index"}
 
 
 @bp.get("/")
@@ -21,7 +23,12 @@ def home() -> Response | str:
     """Signed-in users go to their start page; others to sign in."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if session.get("invite_token"):
+        return redirect(url_for("public.invite"))
     endpoint = HOME_BY_ROLE.get(current_user.role)
+    if current_user.role == "patient" and session.get(ACTING_KEY) is None and delegations.usable_for_user(
+            get_session(), current_user.id, local_now().date()):
+        endpoint = "public.choose"  # a patient who is also someone's relative chooses whose plan to see
     return redirect(url_for(endpoint)) if endpoint else render_template("public/home.html")
 
 

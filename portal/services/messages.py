@@ -74,12 +74,13 @@ def valid_client_token(token: str) -> bool:
 
 
 def post_message(session: Session, plan_id: int, author: User, author_title: str, body: str,
-                 client_token: str) -> tuple[Message, bool]:
+                 client_token: str, role: str | None = None) -> tuple[Message, bool]:
     """Add a message once: the same author and client token return the first one (False = not new)."""
     existing = _by_token(session, author.id, client_token)
     if existing is not None:
         return existing, False
-    message = Message(plan_id=plan_id, author_user_id=author.id, author_role=author.role, author_name=author.name,
+    message = Message(plan_id=plan_id, author_user_id=author.id, author_role=role or author.role,
+                      author_name=author.name,
                       author_title=author_title, body=body, client_token=client_token)
     session.add(message)
     try:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from portal.models import Notification, User
 
 NEW_MESSAGE = "new_message"
+INVITATION = "invitation"  # to an address that may have no account yet; carries only the invitation link
 MAX_ATTEMPTS = 6
 BATCH_SIZE = 100
 FIRST_RETRY = timedelta(minutes=1)
@@ -23,6 +24,7 @@ MAX_EMAIL_LENGTH = 254
 GIVEN_UP = datetime(9999, 1, 1, tzinfo=UTC)
 
 Compose = Callable[[User], tuple[str, str]]
+ComposeInvitation = Callable[[str], tuple[str, str]]
 Send = Callable[[EmailMessage], None]
 
 
@@ -84,23 +86,29 @@ def short_error(error: BaseException) -> str:
 
 
 def send_due(session: Session, send: Send, now: datetime, *, compose: Compose,
+             compose_invitation: ComposeInvitation | None = None,
              max_attempts: int = MAX_ATTEMPTS, limit: int = BATCH_SIZE) -> SendReport:
     """Send the due e-mails, oldest first; each outcome is committed before the next one is tried."""
     outcomes: Counter[str] = Counter()
+    kinds = (NEW_MESSAGE, INVITATION) if compose_invitation else (NEW_MESSAGE,)
     for _ in range(limit):
-        notification = _next_due(session, now)
+        notification = _next_due(session, now, kinds)
         if notification is None:
             break
-        outcomes[_deliver(session, notification, send, compose, now, max_attempts)] += 1
+        if notification.kind == INVITATION and compose_invitation is not None:
+            outcome = _deliver_invitation(session, notification, send, compose_invitation, now, max_attempts)
+        else:
+            outcome = _deliver(session, notification, send, compose, now, max_attempts)
+        outcomes[outcome] += 1
         session.commit()
     return SendReport(sent=outcomes["sent"], failed=outcomes["failed"], gave_up=outcomes["gave_up"])
 
 
-def _next_due(session: Session, now: datetime) -> Notification | None:
+def _next_due(session: Session, now: datetime, kinds: tuple[str, ...] = (NEW_MESSAGE,)) -> Notification | None:
     """The oldest due notification, locked so that two senders never send the same one (PostgreSQL)."""
     query = (
         select(Notification)
-        .where(Notification.kind == NEW_MESSAGE, col(Notification.sent_at).is_(None),
+        .where(col(Notification.kind).in_(kinds), col(Notification.sent_at).is_(None),
                col(Notification.next_attempt_at) <= now)
         .order_by(col(Notification.created_at), col(Notification.id))
         .limit(1)
@@ -122,6 +130,24 @@ def _deliver(session: Session, notification: Notification, send: Send, compose: 
         return _failed(session, notification, short_error(error), now, max_attempts)
     notification.sent_at = now
     notification.last_error = ""
+    session.add(notification)
+    return "sent"
+
+
+def _deliver_invitation(session: Session, notification: Notification, send: Send, compose: ComposeInvitation,
+                        now: datetime, max_attempts: int) -> str:
+    """An invitation to an address: the link goes out once, then it is erased from the outbox."""
+    if not notification.to_address or not notification.payload:
+        return _give_up(session, notification, "Not sent: no address or no link.")
+    notification.attempts += 1
+    try:
+        subject, body = compose(notification.payload)
+        send(build_email(notification.to_address, subject, body))
+    except Exception as error:  # retried later, like every other e-mail
+        return _failed(session, notification, short_error(error), now, max_attempts)
+    notification.sent_at = now
+    notification.last_error = ""
+    notification.payload = ""
     session.add(notification)
     return "sent"
 

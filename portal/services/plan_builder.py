@@ -313,7 +313,8 @@ def nurses_by_unit(session: Session) -> list[tuple[CareUnit, StaffMember, str]]:
 def hand_over(session: Session, plan: CarePlan, actor: User, nurse_id: int) -> str | None:
     """The nurse's unit becomes responsible with that nurse; the unit that had it keeps read access."""
     nurse = session.get(StaffMember, nurse_id)
-    if nurse is None:
+    account = session.get(User, nurse.user_id) if nurse else None
+    if nurse is None or account is None or not account.is_active:
         return "choose"
     current = [(m, u) for m, u in team(session, plan.id or 0) if m.role == TeamRole.RESPONSIBLE]
     if any(unit.id == nurse.unit_id for _m, unit in current):
@@ -374,7 +375,7 @@ def find_patients(session: Session, unit_ids: list[int], text: str) -> list[tupl
         return [(patient, plan)]
     if len(text) < 2:
         return []
-    pattern = f"%{text.lower()}%"
+    pattern = f"%{text}%"  # ILIKE: PostgreSQL folds every letter; SQLite only a-z, so Å, Ä, Ö match as written
     query = (
         select(Patient, CarePlan)
         .join(CarePlan, col(CarePlan.patient_id) == Patient.id)

@@ -12,4 +12,4 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.register_error_handler(CSRFError, keep_text_on_stale_form)
 bp.before_request(require_role(Role.STAFF))
 
-from portal.staff import builder, forms, messages, views  # noqa: E402,F401
+from portal.staff import builder, forms, messages, oversight, views  # noqa: E402,F401

@@ -18,7 +18,7 @@ from portal.db import get_session
 from portal.htmx import is_htmx
 from portal.i18n import local_now
 from portal.item_form import item_errors
-from portal.models import CarePlan, CareUnit, Patient, Phase, PlanItem, StaffMember
+from portal.models import CarePlan, CareUnit, ItemSource, Patient, Phase, PlanItem, StaffMember
 from portal.services import content, plans
 from portal.services import plan_builder as builder
 from portal.services.access_log import Action, record_access
@@ -129,10 +129,14 @@ def _team_unit_ids(plan: CarePlan) -> set[int]:
 
 
 def _item_or_404(plan: CarePlan, item_id: int) -> PlanItem:
+    """A staff item of this plan; the patient's own items are theirs to change (403), others' items 404."""
     item = get_session().get(PlanItem, item_id)
     if item is None or item.plan_id != plan.id:
         record_access(get_session(), current_user, Action.DENIED, f"item:{item_id}", plan.patient_id)
         abort(404)
+    if item.source == ItemSource.PATIENT:
+        record_access(get_session(), current_user, Action.DENIED, f"item:{item_id}", plan.patient_id)
+        abort(403)
     return item
 
 
@@ -170,8 +174,9 @@ def create_item(plan_id: int) -> Response | tuple[str, int]:
 
 @bp.get("/plans/<int:plan_id>/items/<int:item_id>/edit")
 def edit_item(plan_id: int, item_id: int) -> tuple[str, int]:
-    plan, _patient, _unit = editable_plan(plan_id, f"item:{item_id}")
+    plan, patient, unit_id = editable_plan(plan_id, f"item:{item_id}")
     item = _item_or_404(plan, item_id)
+    record_access(get_session(), current_user, Action.READ, f"item:{item.id}", patient.id, unit_id)
     return _item_form(plan, builder.ItemInput.from_item(item), {}, item)
 
 
