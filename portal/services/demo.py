@@ -1,4 +1,4 @@
-"""Invented demo data: one region, two providers, three units, two nurses, a content editor, four patients."""
+"""Invented demo data: one region, two providers, three units, two nurses, an editor, five patients, two relatives."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from portal.models import (
     CareTeamMembership,
     CareUnit,
     DatePrecision,
+    Delegation,
+    DelegationStatus,
     ItemKind,
     ItemStatus,
     Patient,
@@ -22,12 +24,14 @@ from portal.models import (
     PlanReading,
     ReadingResponse,
     Region,
+    Relation,
     Role,
+    Scope,
     StaffMember,
     TeamRole,
     User,
 )
-from portal.services import content, forms
+from portal.services import content, delegations, forms
 from portal.services.content_pack import load_pack
 from portal.services.form_definitions import load_all
 from portal.services.passwords import hash_password
@@ -221,13 +225,76 @@ def _content(session: Session, today: date) -> None:
     session.commit()
 
 
+# Relatives: Maria's partner follows her plan and reads her messages; a guardian acts for a child patient.
+RELATIVE = ("per.ek@demo.vardplan.se", "Per Ek")
+GUARDIAN = ("sara.lind@demo.vardplan.se", "Sara Lind")
+CHILD = ("Elsa Lind", "barncancer-all", 8)  # name, diagnosis, age in years
+CHILD_ITEMS = [
+    (-30, 9, D, INV, ItemKind.EXAMINATION, DONE, "Blodprov och benmärgsprov", ""),
+    (-26, 10, T, TR, ItemKind.TREATMENT, DONE, "Behandlingen börjar", ""),
+    (5, 9, T, TR, ItemKind.TREATMENT, BOOKED, "Cellgiftsbehandling, block 2",
+     "Elsa får äta frukost som vanligt. Ta med något att göra under dagen."),
+    (60, 9, W, TR, ItemKind.APPOINTMENT, PLANNED, "Samtal om hur behandlingen går", ""),
+]
+
+
+def _child_birth(today: date) -> date:
+    try:
+        return today.replace(year=today.year - CHILD[2]) - timedelta(days=40)
+    except ValueError:  # 29 February
+        return date(today.year - CHILD[2], 3, 1) - timedelta(days=40)
+
+
+def _child_pid(today: date) -> str:
+    birth = _child_birth(today).strftime("%Y%m%d")
+    return _pid(birth, "248")
+
+
+def _relatives(session: Session, units: dict[str, CareUnit], nurses: list[StaffMember], password_hash: str,
+               today: date) -> None:
+    """Per Ek follows Maria (plan and reading, reading messages); Sara Lind is the guardian of Elsa, 8."""
+    maria = session.exec(select(Patient).where(Patient.name == PATIENTS[0][2])).one()
+    per = User(email=RELATIVE[0], name=RELATIVE[1], role=Role.RELATIVE, password_hash=password_hash)
+    sara = User(email=GUARDIAN[0], name=GUARDIAN[1], role=Role.RELATIVE, password_hash=password_hash)
+    session.add_all([per, sara])
+    session.flush()
+    session.add(Delegation(patient_id=maria.id, relative_user_id=per.id, relation=Relation.PARTNER,
+                           scopes=f"{Scope.PLAN} {Scope.MESSAGES_READ}", valid_from=today - timedelta(days=20),
+                           valid_until=delegations.add_months(today, 11), status=DelegationStatus.ACTIVE,
+                           invite_name=RELATIVE[1], invite_email=RELATIVE[0], created_by_user_id=maria.user_id,
+                           accepted_at=_when(today, -19, 18, D)))
+    birth = _child_birth(today)
+    pid = _child_pid(today)
+    elsa = Patient(personal_id=pid, name=CHILD[0], birth_date=birth)
+    session.add(elsa)
+    session.flush()
+    plan = CarePlan(patient_id=elsa.id, template_key=CHILD[1], current_phase=TR, contact_nurse_id=nurses[0].id,
+                    responsible_doctor="Dr. Karin Holm",
+                    diagnosis_summary=("Elsa har en sorts blodcancer som heter ALL. Den behandlas med cellgifter "
+                                       "i flera steg under ungefär två år. De flesta barn blir friska."))
+    session.add(plan)
+    session.flush()
+    session.add(CareTeamMembership(plan_id=plan.id, unit_id=units["onko"].id, role=TeamRole.RESPONSIBLE))
+    for position, (days, hour, precision, phase, kind, status, title, prep) in enumerate(CHILD_ITEMS):
+        session.add(PlanItem(plan_id=plan.id, phase=phase, kind=kind, title=title, preparation=prep,
+                             starts_at=_when(today, days, hour, precision), date_precision=precision, status=status,
+                             location=units["onko"].name, unit_id=units["onko"].id, position=position))
+    session.add(Delegation(patient_id=elsa.id, relative_user_id=sara.id, relation=Relation.GUARDIAN,
+                           scopes=" ".join(delegations.ALL_SCOPES), valid_from=today - timedelta(days=30),
+                           valid_until=delegations.thirteenth_birthday(birth) - timedelta(days=1),
+                           status=DelegationStatus.ACTIVE, invite_name=GUARDIAN[1], invite_email=GUARDIAN[0],
+                           accepted_at=_when(today, -29, 12, D)))
+
+
 def demo_accounts() -> list[DemoAccount]:
     patients = [DemoAccount(Role.PATIENT, s[2], f"{_pid(s[0], s[1])[:8]}-{_pid(s[0], s[1])[8:]}",
                             DEMO_PASSWORD) for s in PATIENTS]
     pid = _pid(NEW_PATIENT[0], NEW_PATIENT[1])
     patients.append(DemoAccount(Role.PATIENT, NEW_PATIENT[2], f"{pid[:8]}-{pid[8:]}", DEMO_PASSWORD))
     staff = [DemoAccount(Role.STAFF, name, email, DEMO_PASSWORD) for email, name, _t, _u in NURSES]
-    return [*patients, *staff, DemoAccount(Role.EDITOR, EDITOR[1], EDITOR[0], DEMO_PASSWORD)]
+    relatives = [DemoAccount(Role.RELATIVE, RELATIVE[1], RELATIVE[0], DEMO_PASSWORD),
+                 DemoAccount(Role.RELATIVE, GUARDIAN[1], GUARDIAN[0], DEMO_PASSWORD)]
+    return [*patients, *relatives, *staff, DemoAccount(Role.EDITOR, EDITOR[1], EDITOR[0], DEMO_PASSWORD)]
 
 
 def load_demo_data(session: Session, today: date) -> bool:
@@ -241,6 +308,7 @@ def load_demo_data(session: Session, today: date) -> bool:
     for spec in PATIENTS:
         _patient(session, spec, units, nurses, password_hash, today)
     _new_patient(session, password_hash)
+    _relatives(session, units, nurses, password_hash, today)
     session.commit()
     _content(session, today)
     _forms(session, today)

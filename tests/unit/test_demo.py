@@ -12,6 +12,7 @@ from portal.models import (
     CareProvider,
     CareUnit,
     ContentTemplate,
+    Delegation,
     FormResponse,
     Patient,
     PlanItem,
@@ -20,6 +21,7 @@ from portal.models import (
     Role,
     User,
 )
+from portal.services import delegations
 from portal.services.demo import DEMO_PASSWORD, demo_accounts, load_demo_data
 from portal.services.passwords import verify_password
 from portal.services.personal_id import parse_personal_id
@@ -32,8 +34,8 @@ def _count(session: Session, model: type) -> int:
 def test_demo_data_loads_the_promised_organisation_and_people(session: Session) -> None:
     assert load_demo_data(session, date.today())
     assert [_count(session, m) for m in (Region, CareProvider, CareUnit)] == [1, 2, 3]
-    assert _count(session, Patient) == 4  # three with plans, one new referral without
-    assert _count(session, CarePlan) == 3
+    assert _count(session, Patient) == 5  # three adults and a child with plans, one new referral without
+    assert _count(session, CarePlan) == 4
     assert len(session.exec(select(User).where(User.role == Role.STAFF)).all()) == 2
     assert len(session.exec(select(User).where(User.role == Role.EDITOR)).all()) == 1
     phases = {plan.current_phase for plan in session.exec(select(CarePlan)).all()}
@@ -45,7 +47,7 @@ def test_demo_data_loads_the_promised_organisation_and_people(session: Session) 
 def test_demo_data_is_loaded_only_once(session: Session) -> None:
     assert load_demo_data(session, date.today())
     assert not load_demo_data(session, date.today())
-    assert _count(session, Patient) == 4
+    assert _count(session, Patient) == 5
 
 
 def test_demo_accounts_sign_in_with_valid_numbers(session: Session) -> None:
@@ -75,3 +77,18 @@ def test_demo_plans_use_the_content_pack(session: Session) -> None:
         assert plan.template_version == 1
         readings = session.exec(select(PlanReading).where(PlanReading.plan_id == plan.id)).all()
         assert readings, plan.template_key
+
+
+def test_demo_has_a_relative_and_a_guardian_of_a_child(session: Session) -> None:
+    today = date.today()
+    load_demo_data(session, today)
+    rows = session.exec(select(Delegation, Patient).join(Patient, Patient.id == Delegation.patient_id)).all()
+    by_relation = {delegation.relation: (delegation, patient) for delegation, patient in rows}
+    partner, maria = by_relation["partner"]
+    assert maria.name == "Maria Ek"
+    assert partner.scope_set == {"plan", "messages_read"}
+    assert delegations.ended_reason(session, partner, partner.relative_user_id, today) is None
+    guardian, child = by_relation["guardian"]
+    assert delegations.thirteenth_birthday(child.birth_date) > today
+    assert guardian.scope_set == set(delegations.ALL_SCOPES)
+    assert delegations.ended_reason(session, guardian, guardian.relative_user_id, today) is None
