@@ -108,7 +108,7 @@ RESOURCES = {
     "emergency": _l("emergency access"),
 }
 ACTIONS = {
-    "read": _l("Read"),
+    "read": _l("Looked at"),
     "create": _l("Added"),
     "update": _l("Changed"),
     "delete": _l("Removed"),

@@ -1,10 +1,9 @@
-"""Deny by default: every page that is not public refuses anonymous users and the wrong role."""
+"""Deny by default: examples of refusals and what they log (the full grid is in test_authorization_matrix)."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
@@ -29,40 +28,10 @@ def _protected(app: Flask) -> list[tuple[str, str, str]]:
     return routes
 
 
-def test_every_endpoint_is_either_public_or_owned_by_a_role(app: Flask) -> None:
-    for endpoint, _method, _path in _protected(app):
-        assert any(endpoint.startswith(prefix) for prefix in ROLE_OF_PREFIX), endpoint
-
-
-def test_anonymous_users_are_sent_to_sign_in_everywhere(app: Flask, client: FlaskClient) -> None:
-    for _endpoint, method, path in _protected(app):
-        response = client.open(path, method=method)
-        if method == "GET":
-            assert response.status_code == 302, path
-            assert response.headers["Location"].startswith("/login?next="), path
-        else:
-            assert response.status_code in (302, 400), path  # a POST without a CSRF token stops even earlier
-
-
 def test_anonymous_htmx_requests_get_a_full_page_redirect(app: Flask, client: FlaskClient) -> None:
     response = client.get("/plan/timeline", headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/login?next=/plan/timeline")
-
-
-@pytest.mark.parametrize("role", ["patient", "staff", "relative", "editor", "admin"])
-def test_each_role_gets_403_on_other_audiences_pages(app: Flask, client: FlaskClient, session: Session,
-                                                     role: str) -> None:
-    if role == "patient":
-        sign_in(client, factories.patient(session).personal_id, factories.PASSWORD)
-    else:
-        sign_in(client, factories.user(session, role=role, email=f"{role}@example.se").email, factories.PASSWORD)
-    for endpoint, method, path in _protected(app):
-        owners = next(r for prefix, r in ROLE_OF_PREFIX.items() if endpoint.startswith(prefix))
-        if role not in owners and method == "GET":
-            response = client.get(path)
-            assert response.status_code == 403, path
-            assert "Du har inte tillgång till sidan" in response.get_data(as_text=True)
 
 
 def test_patient_cannot_open_another_patients_item(client: FlaskClient, session: Session) -> None:

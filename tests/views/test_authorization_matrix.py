@@ -1,0 +1,358 @@
+"""The authorization matrix: every endpoint in app.url_map × every kind of actor, with the expected outcome.
+
+Each endpoint has a policy in POLICIES; an endpoint without one fails the test, so a new page cannot slip past.
+Ids in the URLs are those of one patient's objects (Maria's), so "another patient" and "a nurse of another unit"
+show that ids are checked per object. Each endpoint gets a fresh world, so a permitted POST cannot change what the
+next actor meets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from portal.models import (
+    Alert,
+    Article,
+    CareTeamMembership,
+    CareUnit,
+    ContentTemplate,
+    Delegation,
+    DelegationStatus,
+    ItemSource,
+    Patient,
+    PlanItem,
+    PlanReading,
+    Relation,
+    Role,
+    TeamRole,
+    User,
+)
+from portal.patient.access import ACTING_KEY, ENDPOINT_RULES
+from portal.services import delegations, forms
+from portal.services.form_definitions import load_all
+from tests import factories
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", "403", "404"
+
+ACTORS = (
+    "anonymous", "owning_patient", "other_patient",
+    "relative_plan", "relative_messages_read", "relative_messages_send", "relative_forms",
+    "revoked_relative", "expired_relative", "guardian_of_child_now_13",
+    "nurse_responsible", "nurse_participating", "nurse_other_unit", "editor", "admin",
+)
+RELATIVE_SCOPES = {
+    "relative_plan": "plan",
+    "relative_messages_read": "messages_read",
+    "relative_messages_send": "messages_read messages_send",
+    "relative_forms": "forms",
+}
+NURSES = ("nurse_responsible", "nurse_participating", "nurse_other_unit")
+RELATIVES = (*RELATIVE_SCOPES, "revoked_relative", "expired_relative", "guardian_of_child_now_13")
+NON_STAFF = ("owning_patient", "other_patient", *RELATIVES)
+
+# Endpoint policies. Patient endpoints take theirs from portal.patient.access.ENDPOINT_RULES (what a relative needs).
+PUBLIC = "public"  # everyone
+SIGNED_IN = "signed_in"  # any account; anonymous users sign in first
+STAFF_ANY = "staff_any"  # any care staff, no patient object in the URL
+STAFF_TEAM = "staff_team"  # staff of a unit in the plan's care team (responsible or participating)
+STAFF_RESPONSIBLE = "staff_responsible"  # only the responsible unit changes it; participating units get 403
+EDITOR = "editor"
+
+POLICIES: dict[str, str] = {
+    "static": PUBLIC, "public.home": PUBLIC, "public.accessibility": PUBLIC, "public.language_set": PUBLIC,
+    "auth.login": PUBLIC, "auth.login_submit": PUBLIC, "auth.logout": PUBLIC,
+    "public.invite_link": PUBLIC, "public.invite": PUBLIC, "public.invite_account": PUBLIC,
+    "public.invite_accept": SIGNED_IN, "public.choose": SIGNED_IN,
+    "editor.index": EDITOR, "editor.version": EDITOR, "editor.article": EDITOR, "editor.publish": EDITOR,
+    "editor.retire": EDITOR,
+    "staff.caseload": STAFF_ANY, "staff.inbox": STAFF_ANY, "staff.find_patient": STAFF_ANY,
+    "staff.new_plan": STAFF_ANY, "staff.emergency": STAFF_ANY,
+    "staff.plan": STAFF_TEAM, "staff.plan_forms": STAFF_TEAM, "staff.form_assign": STAFF_TEAM,
+    "staff.form_response": STAFF_TEAM, "staff.alert": STAFF_TEAM, "staff.alert_handle": STAFF_TEAM,
+    "staff.messages": STAFF_TEAM, "staff.messages_new": STAFF_TEAM, "staff.messages_older": STAFF_TEAM,
+    "staff.message_create": STAFF_TEAM, "staff.thread_handled": STAFF_TEAM, "staff.thread_unread": STAFF_TEAM,
+    "staff.plan_history": STAFF_TEAM, "staff.plan_reading:GET": STAFF_TEAM,
+    "staff.plan_reading:POST": STAFF_RESPONSIBLE,
+    "staff.new_item": STAFF_RESPONSIBLE, "staff.create_item": STAFF_RESPONSIBLE, "staff.edit_item": STAFF_RESPONSIBLE,
+    "staff.update_item": STAFF_RESPONSIBLE, "staff.delete_item": STAFF_RESPONSIBLE,
+    "staff.move_item": STAFF_RESPONSIBLE, "staff.plan_details": STAFF_RESPONSIBLE,
+    "staff.handover": STAFF_RESPONSIBLE, "staff.remove_unit": STAFF_RESPONSIBLE,
+    "staff.plan_version": STAFF_RESPONSIBLE, "staff.guardians": STAFF_RESPONSIBLE,
+    "staff.plan_access_log": STAFF_RESPONSIBLE,
+}
+# Patient endpoints whose URL holds one of the owning patient's objects: another patient gets 404 there.
+PATIENT_OBJECT_PARAMS = {"item_id", "article_id", "response_id", "assignment_id", "delegation_id"}
+
+
+def _patient_expectation(rule: str, actor: str, has_object: bool) -> str:
+    if actor == "anonymous":
+        return LOGIN
+    if actor in NURSES or actor in ("editor", "admin"):
+        return FORBIDDEN
+    if actor == "owning_patient":
+        return OK
+    if actor == "other_patient":
+        return NOT_FOUND if has_object else OK  # their own pages; never Maria's objects
+    if actor in ("revoked_relative", "expired_relative", "guardian_of_child_now_13"):
+        return FORBIDDEN  # the access-ended page
+    scopes = RELATIVE_SCOPES[actor].split()
+    return OK if rule in scopes else FORBIDDEN
+
+
+# A draft form belongs to whoever started it: a relative may answer forms, but never continues the patient's draft.
+OVERRIDES = {(endpoint, "relative_forms"): NOT_FOUND for endpoint in
+             ("patient.form_step", "patient.form_step_save", "patient.form_review", "patient.form_submit")}
+
+
+def expected(endpoint: str, method: str, actor: str, params: set[str]) -> str:
+    if (endpoint, actor) in OVERRIDES:
+        return OVERRIDES[(endpoint, actor)]
+    if endpoint.startswith("patient."):
+        return _patient_expectation(ENDPOINT_RULES[endpoint], actor, bool(params & PATIENT_OBJECT_PARAMS))
+    policy = POLICIES.get(f"{endpoint}:{method}") or POLICIES[endpoint]
+    if policy == PUBLIC:
+        return OK
+    if actor == "anonymous":
+        return LOGIN
+    if policy == SIGNED_IN:
+        return OK
+    if policy == EDITOR:
+        return OK if actor in ("editor", "admin") else FORBIDDEN
+    if actor not in NURSES:
+        return FORBIDDEN
+    if policy == STAFF_ANY or actor == "nurse_responsible":
+        return OK
+    if actor == "nurse_other_unit":
+        return NOT_FOUND
+    return OK if policy == STAFF_TEAM else FORBIDDEN
+
+
+@dataclass
+class World:
+    users: dict[str, User] = field(default_factory=dict)
+    acting: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, object] = field(default_factory=dict)
+    new_patient_pid: str = ""
+    maria_pid: str = ""
+
+
+def _today() -> date:
+    return datetime.now(STOCKHOLM).date()
+
+
+def _delegation(session: Session, patient: Patient, user: User, scopes: str, **extra: object) -> Delegation:
+    today = _today()
+    values = {"relation": Relation.PARTNER, "valid_from": today - timedelta(days=30),
+              "valid_until": today + timedelta(days=200), "status": DelegationStatus.ACTIVE, **extra}
+    found = Delegation(patient_id=patient.id, relative_user_id=user.id, scopes=scopes, invite_name=user.name,
+                       invite_email=user.email or "", **values)
+    session.add(found)
+    session.commit()
+    return found
+
+
+def build_world(session: Session) -> World:
+    world = World()
+    maria, plan, nurse = factories.patient_with_plan(session, items=1)
+    responsible_unit = session.get(CareUnit, nurse.unit_id)
+    participating_unit = factories.unit(session, name="Bröstmottagningen")
+    other_unit = factories.unit(session, name="Hudmottagningen")
+    participating_nurse = factories.staff(session, participating_unit, name="Pia Deltar")
+    other_nurse = factories.staff(session, other_unit, name="Olle Annan")
+    membership = CareTeamMembership(plan_id=plan.id, unit_id=participating_unit.id, role=TeamRole.PARTICIPATING)
+    session.add(membership)
+    staff_item = session.exec(select(PlanItem)).first()
+    own_item = factories.item(session, plan, days=9, title="Tandläkaren")
+    own_item.source = ItemSource.PATIENT
+    session.add(own_item)
+    template = ContentTemplate(diagnosis_key="brostcancer", version=1, status="draft", content_hash="x" * 64,
+                               data=json.dumps({"name": {"sv": "Bröstcancer", "en": "Breast cancer"},
+                                                "about": {"sv": "Om.", "en": "About."}, "self_care": [],
+                                                "skeleton": []}))
+    session.add(template)
+    session.flush()
+    article = Article(template_id=template.id, slug="behandling-trotthet", phase="treatment", content_hash="y" * 64,
+                      data=json.dumps({lang: {"title": "Trötthet", "summary": "Kort.", "body": "Text.", "links": []}
+                                       for lang in ("sv", "en")}))
+    session.add(article)
+    session.flush()
+    plan.template_version = 1
+    session.add(plan)
+    session.add(PlanReading(plan_id=plan.id, article_id=article.id))
+    session.commit()
+
+    forms.import_definitions(session, load_all())
+    nurse_user = session.get(User, nurse.user_id)
+    maria_user = session.get(User, maria.user_id)
+    answered = forms.assign(session, plan.id, "mabra", None, nurse_user)
+    sent = forms.start_or_resume(session, answered, maria_user)
+    definition = forms.definition_of(forms.latest_questionnaire(session, "mabra"))
+    forms.save_answers(session, sent, definition, {"distress": 9, "problems_physical": []}, [])
+    assert forms.submit(session, sent, definition, now=datetime.now(UTC))
+    response = forms.start_or_resume(session, forms.assign(session, plan.id, "behov", None, nurse_user), maria_user)
+    current = forms.assign(session, plan.id, "viktigt", None, nurse_user)
+    alert = session.exec(select(Alert)).first()
+
+    other, _other_plan, _ = factories.patient_with_plan(session, items=1)
+    newcomer = factories.patient(session, name="Nils Ny")
+    world.users.update({
+        "owning_patient": session.get(User, maria.user_id), "other_patient": session.get(User, other.user_id),
+        "nurse_responsible": session.get(User, nurse.user_id),
+        "nurse_participating": session.get(User, participating_nurse.user_id),
+        "nurse_other_unit": session.get(User, other_nurse.user_id),
+        "editor": factories.user(session, role=Role.EDITOR), "admin": factories.user(session, role=Role.ADMIN),
+    })
+    for actor, scopes in RELATIVE_SCOPES.items():
+        world.users[actor] = factories.user(session, role=Role.RELATIVE)
+        world.acting[actor] = _delegation(session, maria, world.users[actor], scopes).id or 0
+    world.users["revoked_relative"] = factories.user(session, role=Role.RELATIVE)
+    revoked = _delegation(session, maria, world.users["revoked_relative"], "plan messages_read",
+                          status=DelegationStatus.REVOKED)
+    world.acting["revoked_relative"] = revoked.id or 0
+    world.users["expired_relative"] = factories.user(session, role=Role.RELATIVE)
+    expired = _delegation(session, maria, world.users["expired_relative"], "plan messages_read",
+                          valid_until=_today() - timedelta(days=1))
+    world.acting["expired_relative"] = expired.id or 0
+    child = factories.patient(session, name="Elsa Lind")
+    child.birth_date = _today().replace(year=_today().year - 13) if (_today().month, _today().day) != (2, 29) \
+        else date(_today().year - 13, 2, 28)
+    session.add(child)
+    child_plan = factories.plan(session, child, responsible_unit, nurse)
+    world.users["guardian_of_child_now_13"] = factories.user(session, role=Role.RELATIVE)
+    guardian = _delegation(session, child, world.users["guardian_of_child_now_13"], " ".join(delegations.ALL_SCOPES),
+                           relation=Relation.GUARDIAN, valid_until=_today() + timedelta(days=400))
+    world.acting["guardian_of_child_now_13"] = guardian.id or 0
+    assert child_plan.id
+
+    world.ids = {
+        "plan_id": plan.id, "item_id": staff_item.id, "own_item_id": own_item.id, "article_id": article.id,
+        "response_id": sent.id, "draft_response_id": response.id, "assignment_id": current.id,
+        "alert_id": alert.id if alert else 0, "delegation_id": world.acting["relative_plan"],
+        "membership_id": membership.id, "key": "brostcancer", "version": 1, "slug": "behandling-trotthet",
+        "token": "not-a-real-invitation", "step": 1, "filename": "css/base.css",
+    }
+    world.maria_pid = maria.personal_id
+    world.new_patient_pid = newcomer.personal_id
+    return world
+
+
+def _url(app: Flask, endpoint: str, arguments: set[str], world: World) -> str:
+    values = {}
+    for name in arguments:
+        if name == "item_id" and endpoint.startswith("patient."):
+            values[name] = world.ids["own_item_id"]
+        elif name == "response_id" and endpoint in ("patient.form_step", "patient.form_step_save",
+                                                    "patient.form_review", "patient.form_submit"):
+            values[name] = world.ids["draft_response_id"]
+        else:
+            values[name] = world.ids[name]
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **values)
+
+
+def _form_data(endpoint: str, world: World) -> dict[str, object]:
+    """Enough for each POST to get past parsing; validation errors (422) still count as 'allowed'."""
+    return {
+        "staff.new_plan": {"personal_id": world.new_patient_pid},
+        "staff.emergency": {"personal_id": world.maria_pid},
+        "staff.find_patient": {"q": "Nils"},
+        "public.language_set": {"language": "en"},
+        "auth.login_submit": {"identifier": "", "password": ""},
+    }.get(endpoint, {"body": "Hej", "client_token": factories.client_token(), "title": "x", "response": "understood"})
+
+
+def _sign_in(client: FlaskClient, world: World, actor: str) -> None:
+    """Sign in without the password form (the matrix makes thousands of requests; argon2 would dominate)."""
+    if actor == "anonymous":
+        return
+    with client.session_transaction() as state:
+        state["_user_id"] = world.users[actor].get_id()
+        state["_fresh"] = True
+        if actor in world.acting:
+            state[ACTING_KEY] = world.acting[actor]
+
+
+def _outcome(response) -> str:  # noqa: ANN001
+    location = response.headers.get("Location", "") or response.headers.get("HX-Redirect", "")
+    if response.status_code in (301, 302, 303, 401) and re.search(r"/login(\?|$)", location):
+        return LOGIN
+    if response.status_code == 401:
+        return LOGIN  # the session ended while writing: a sign-in form that keeps the text
+    if response.status_code == 403:
+        return FORBIDDEN
+    if response.status_code == 404:
+        return NOT_FOUND
+    assert response.status_code < 500, response.get_data(as_text=True)[:2000]
+    return OK
+
+
+def _routes(app: Flask) -> list[tuple[str, str, frozenset[str]]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, frozenset(rule.arguments)))
+    return sorted(routes)
+
+
+def _make_app() -> Flask:
+    from portal import create_app
+
+    return create_app({"DATABASE_URL": "sqlite://"})
+
+
+ROUTES = _routes(_make_app())
+
+
+def test_every_endpoint_has_a_policy(app: Flask) -> None:
+    missing = [f"{e}:{m}" for e, m, _a in _routes(app)
+               if not (e.startswith("patient.") and e in ENDPOINT_RULES) and e not in POLICIES
+               and f"{e}:{m}" not in POLICIES]
+    assert missing == []
+
+
+def test_patient_rules_list_exactly_the_patient_endpoints(app: Flask) -> None:
+    endpoints = {e for e, _m, _a in _routes(app) if e.startswith("patient.")}
+    assert set(ENDPOINT_RULES) == endpoints
+
+
+def test_the_matrix_covers_every_route(app: Flask) -> None:
+    assert {(e, m) for e, m, _a in _routes(app)} == {(e, m) for e, m, _a in ROUTES}
+
+
+@pytest.mark.parametrize(("endpoint", "method", "arguments"), ROUTES, ids=[f"{e}:{m}" for e, m, _a in ROUTES])
+def test_authorization_matrix(app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch, endpoint: str,
+                              method: str, arguments: frozenset[str]) -> None:
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    world = build_world(session)
+    url = _url(app, endpoint, set(arguments), world)
+    # Actors that may change things go last, so that a refused request always meets the world as it was built.
+    order = sorted(ACTORS, key=lambda actor: expected(endpoint, method, actor, set(arguments)) == OK)
+    mismatches = []
+    for actor in order:
+        client = app.test_client()
+        _sign_in(client, world, actor)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.open(url, method=method, data=_form_data(endpoint, world))
+        want = expected(endpoint, method, actor, set(arguments))
+        got = _outcome(response)
+        response.close()
+        if POLICIES.get(endpoint) == PUBLIC and got == LOGIN:
+            got = OK  # public pages may send people on to sign in (the front door, signing out)
+        if got != want:
+            mismatches.append(f"{actor}: expected {want}, got {got} ({response.status_code})")
+    assert mismatches == [], f"{method} {url}"
