@@ -147,7 +147,7 @@ def create_item() -> Response | tuple[str, int]:
     if checked is None:
         return _item_page("patient/own_item.html", data, errors, 422)
     session = get_session()
-    item = builder.add_item(session, plan, current_user, checked, source=ItemSource.PATIENT)
+    item = builder.add_item(session, plan, current_user, checked, source=ItemSource.PATIENT, commit=False)
     record_access(session, current_user, Action.CREATE, f"item:{item.id}", patient.id)
     return redirect(url_for("patient.item", item_id=item.id, saved=1), code=303)
 
@@ -169,7 +169,7 @@ def update_item(item_id: int) -> Response | tuple[str, int]:
     if checked is None:
         return _item_page("patient/own_item.html", data, errors, 422, item=item)
     session = get_session()
-    builder.change_item(session, plan, current_user, item, checked)
+    builder.change_item(session, plan, current_user, item, checked, commit=False)
     record_access(session, current_user, Action.UPDATE, f"item:{item.id}", patient.id)
     return redirect(url_for("patient.item", item_id=item.id, saved=1), code=303)
 
@@ -182,8 +182,9 @@ def delete_item(item_id: int) -> Response | str:
     if request.form.get("confirm") != "yes":
         return render_template("patient/own_item_delete.html", item=item)
     session = get_session()
-    record_access(session, current_user, Action.DELETE, f"item:{item.id}", patient.id)
-    builder.remove_item(session, plan, current_user, item)
+    resource = f"item:{item.id}"
+    builder.remove_item(session, plan, current_user, item, commit=False)
+    record_access(session, current_user, Action.DELETE, resource, patient.id)
     return redirect(url_for("patient.timeline", removed=1), code=303)
 
 
@@ -206,7 +207,7 @@ def what_matters_update() -> Response | tuple[str, int]:
         error = _l("Write a shorter text (at most %(count)s characters).", count=MAX_WHAT_MATTERS)
         return render_template("patient/what_matters.html", plan=plan, text=text, error=error, saved=None), 422
     session = get_session()
-    builder.set_what_matters(session, plan, current_user, text)
+    builder.set_what_matters(session, plan, current_user, text, commit=False)
     record_access(session, current_user, Action.UPDATE, f"what_matters:{plan.id}", patient.id)
     return redirect(url_for("patient.what_matters", saved=1), code=303)
 

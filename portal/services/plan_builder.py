@@ -112,6 +112,14 @@ class CheckedItem:
     body: str
 
 
+def _finish(session: Session, commit: bool) -> None:
+    """Commit, or (commit=False) only flush so that the caller commits the change with its access-log event."""
+    if commit:
+        session.commit()
+    else:
+        session.flush()
+
+
 def record_change(session: Session, plan: CarePlan, actor: User, what: str, detail: str = "") -> None:
     """Keep one line of history and move the plan's 'last updated' (committed with the caller's work)."""
     session.add(PlanChange(plan_id=plan.id or 0, actor_user_id=actor.id, role=actor.role, what=what,
@@ -222,33 +230,35 @@ def _next_position(session: Session, plan_id: int) -> int:
 
 
 def add_item(session: Session, plan: CarePlan, actor: User, checked: CheckedItem,
-             source: str = ItemSource.STAFF) -> PlanItem:
+             source: str = ItemSource.STAFF, commit: bool = True) -> PlanItem:
     item = PlanItem(plan_id=plan.id or 0, phase=checked.phase, title=checked.title, source=source,
                     position=_next_position(session, plan.id or 0))
     _apply(item, checked)
     session.add(item)
     what = Change.PATIENT_ITEM_ADDED if source == ItemSource.PATIENT else Change.ITEM_ADDED
     record_change(session, plan, actor, what, checked.title)
-    session.commit()
+    _finish(session, commit)
     return item
 
 
-def change_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, checked: CheckedItem) -> None:
+def change_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, checked: CheckedItem,
+                commit: bool = True) -> None:
     _apply(item, checked)
     session.add(item)
     what = Change.PATIENT_ITEM_CHANGED if item.source == ItemSource.PATIENT else Change.ITEM_CHANGED
     record_change(session, plan, actor, what, checked.title)
-    session.commit()
+    _finish(session, commit)
 
 
-def remove_item(session: Session, plan: CarePlan, actor: User, item: PlanItem) -> None:
+def remove_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, commit: bool = True) -> None:
     what = Change.PATIENT_ITEM_REMOVED if item.source == ItemSource.PATIENT else Change.ITEM_REMOVED
     record_change(session, plan, actor, what, item.title)
     session.delete(item)
-    session.commit()
+    _finish(session, commit)
 
 
-def move_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, direction: int) -> str | None:
+def move_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, direction: int,
+              commit: bool = True) -> str | None:
     """Swap an item with its neighbour in the same phase; dated items stay in date order (an error code then)."""
     from portal.services.timeline import sort_key
 
@@ -266,7 +276,7 @@ def move_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, dir
     item.position, other.position = other.position, item.position
     session.add_all(same_phase)
     record_change(session, plan, actor, Change.ITEM_MOVED, item.title)
-    session.commit()
+    _finish(session, commit)
     return None
 
 
@@ -310,7 +320,7 @@ def nurses_by_unit(session: Session) -> list[tuple[CareUnit, StaffMember, str]]:
     return [(unit, member, name) for unit, member, name in session.exec(query).all()]
 
 
-def hand_over(session: Session, plan: CarePlan, actor: User, nurse_id: int) -> str | None:
+def hand_over(session: Session, plan: CarePlan, actor: User, nurse_id: int, commit: bool = True) -> str | None:
     """The nurse's unit becomes responsible with that nurse; the unit that had it keeps read access."""
     nurse = session.get(StaffMember, nurse_id)
     account = session.get(User, nurse.user_id) if nurse else None
@@ -336,11 +346,12 @@ def hand_over(session: Session, plan: CarePlan, actor: User, nurse_id: int) -> s
     plan.contact_nurse_id = nurse.id
     unit = session.get(CareUnit, nurse.unit_id)
     record_change(session, plan, actor, Change.HANDED_OVER, unit.name if unit else "")
-    session.commit()
+    _finish(session, commit)
     return None
 
 
-def remove_unit(session: Session, plan: CarePlan, actor: User, membership_id: int) -> str | None:
+def remove_unit(session: Session, plan: CarePlan, actor: User, membership_id: int,
+                commit: bool = True) -> str | None:
     """A participating unit leaves the team (its read access ends); the responsible unit cannot be removed."""
     membership = session.get(CareTeamMembership, membership_id)
     if membership is None or membership.plan_id != plan.id or membership.until is not None:
@@ -351,7 +362,7 @@ def remove_unit(session: Session, plan: CarePlan, actor: User, membership_id: in
     session.add(membership)
     unit = session.get(CareUnit, membership.unit_id)
     record_change(session, plan, actor, Change.UNIT_REMOVED, unit.name if unit else "")
-    session.commit()
+    _finish(session, commit)
     return None
 
 
@@ -393,7 +404,7 @@ def find_patients(session: Session, unit_ids: list[int], text: str) -> list[tupl
 
 
 def create_plan(session: Session, patient: Patient, template: ContentTemplate, nurse: StaffMember, actor: User,
-                start: date) -> CarePlan:
+                start: date, commit: bool = True) -> CarePlan:
     """A plan from a diagnosis: the skeleton becomes items (approximate weeks), every article becomes reading."""
     data = content.template_data(template, patient.language)
     plan = CarePlan(patient_id=patient.id, template_key=template.diagnosis_key, template_version=template.version,
@@ -410,7 +421,7 @@ def create_plan(session: Session, patient: Patient, template: ContentTemplate, n
     for article in content.articles_of(session, template.id or 0):
         session.add(PlanReading(plan_id=plan.id, article_id=article.id))
     record_change(session, plan, actor, Change.PLAN_CREATED, data["name"])
-    session.commit()
+    _finish(session, commit)
     return plan
 
 
@@ -428,7 +439,8 @@ def readings(session: Session, plan_id: int) -> list[tuple[PlanReading, Article]
     return [(reading, article) for reading, article in session.exec(query).all()]
 
 
-def set_readings(session: Session, plan: CarePlan, actor: User, article_ids: set[int]) -> None:
+def set_readings(session: Session, plan: CarePlan, actor: User, article_ids: set[int],
+                 commit: bool = True) -> None:
     """The chosen articles of the plan's version become its reading; answers to kept ones stay."""
     template = plan_template(session, plan)
     allowed = {a.id for a in content.articles_of(session, template.id or 0)} if template else set()
@@ -440,10 +452,11 @@ def set_readings(session: Session, plan: CarePlan, actor: User, article_ids: set
     for article_id in chosen - current.keys():
         session.add(PlanReading(plan_id=plan.id, article_id=article_id))
     record_change(session, plan, actor, Change.READING_CHANGED, f"{len(chosen)}")
-    session.commit()
+    _finish(session, commit)
 
 
-def move_to_version(session: Session, plan: CarePlan, actor: User, new: ContentTemplate) -> None:
+def move_to_version(session: Session, plan: CarePlan, actor: User, new: ContentTemplate,
+                    commit: bool = True) -> None:
     """Pin a newer version: reading follows by slug (answers kept), removed articles go, added ones are not chosen."""
     new_articles = {a.slug: a for a in content.articles_of(session, new.id or 0)}
     for reading, article in readings(session, plan.id or 0):
@@ -458,17 +471,17 @@ def move_to_version(session: Session, plan: CarePlan, actor: User, new: ContentT
             session.add(reading)
     plan.template_version = new.version
     record_change(session, plan, actor, Change.VERSION_MOVED, str(new.version))
-    session.commit()
+    _finish(session, commit)
 
 
-def set_note(session: Session, plan: CarePlan, actor: User, note: str) -> None:
+def set_note(session: Session, plan: CarePlan, actor: User, note: str, commit: bool = True) -> None:
     plan.personal_note = note
     record_change(session, plan, actor, Change.NOTE_CHANGED)
-    session.commit()
+    _finish(session, commit)
 
 
-def set_what_matters(session: Session, plan: CarePlan, actor: User, text: str) -> None:
+def set_what_matters(session: Session, plan: CarePlan, actor: User, text: str, commit: bool = True) -> None:
     plan.what_matters = text
     plan.what_matters_at = utcnow()
     record_change(session, plan, actor, Change.WHAT_MATTERS)
-    session.commit()
+    _finish(session, commit)

@@ -113,7 +113,7 @@ def new_plan() -> Response | tuple[str, int]:
         if nurse is None:
             errors["nurse"] = _l("Choose a contact nurse at your unit.")
         if not errors:
-            plan = builder.create_plan(session, patient, template, nurse, current_user, start)
+            plan = builder.create_plan(session, patient, template, nurse, current_user, start, commit=False)
             record_access(session, current_user, Action.CREATE, f"plan:{plan.id}", patient.id, nurse.unit_id)
             return redirect(url_for("staff.plan", plan_id=plan.id, created=1), code=303)
     record_access(session, current_user, Action.READ, "new_plan", patient.id)
@@ -167,7 +167,7 @@ def create_item(plan_id: int) -> Response | tuple[str, int]:
     if checked is None:
         return _item_form(plan, data, errors, None, 422)
     session = get_session()
-    item = builder.add_item(session, plan, current_user, checked)
+    item = builder.add_item(session, plan, current_user, checked, commit=False)
     record_access(session, current_user, Action.CREATE, f"item:{item.id}", patient.id, unit_id)
     return redirect(url_for("staff.plan", plan_id=plan.id, saved=item.id, _anchor=f"item-{item.id}"), code=303)
 
@@ -189,7 +189,7 @@ def update_item(plan_id: int, item_id: int) -> Response | tuple[str, int]:
     if checked is None:
         return _item_form(plan, data, errors, item, 422)
     session = get_session()
-    builder.change_item(session, plan, current_user, item, checked)
+    builder.change_item(session, plan, current_user, item, checked, commit=False)
     record_access(session, current_user, Action.UPDATE, f"item:{item.id}", patient.id, unit_id)
     if is_htmx() and request.headers.get("HX-Target", "").startswith("item-"):
         units = plans.units_by_id(session, {item.unit_id} if item.unit_id else set())
@@ -205,8 +205,9 @@ def delete_item(plan_id: int, item_id: int) -> Response | str:
     if request.form.get("confirm") != "yes":
         return render_template("staff/item_delete.html", plan=plan, item=item)
     session = get_session()
-    record_access(session, current_user, Action.DELETE, f"item:{item.id}", patient.id, unit_id)
-    builder.remove_item(session, plan, current_user, item)
+    resource = f"item:{item.id}"
+    builder.remove_item(session, plan, current_user, item, commit=False)
+    record_access(session, current_user, Action.DELETE, resource, patient.id, unit_id)
     return redirect(url_for("staff.plan", plan_id=plan.id, removed=1), code=303)
 
 
@@ -216,7 +217,7 @@ def move_item(plan_id: int, item_id: int) -> Response:
     item = _item_or_404(plan, item_id)
     direction = -1 if request.form.get("direction") == "up" else 1
     session = get_session()
-    problem = builder.move_item(session, plan, current_user, item, direction)
+    problem = builder.move_item(session, plan, current_user, item, direction, commit=False)
     if problem is None:
         record_access(session, current_user, Action.UPDATE, f"item:{item.id}", patient.id, unit_id)
     return redirect(url_for("staff.plan", plan_id=plan.id, moved=problem or "ok", _anchor=f"item-{item.id}"),
@@ -237,7 +238,7 @@ def plan_details(plan_id: int) -> Response | tuple[str, int]:
     session = get_session()
     plan.current_phase = phase
     plan.responsible_doctor = doctor
-    builder.set_note(session, plan, current_user, note)
+    builder.set_note(session, plan, current_user, note, commit=False)
     record_access(session, current_user, Action.UPDATE, f"plan:{plan.id}", patient.id, unit_id)
     return redirect(url_for("staff.plan", plan_id=plan.id, details="saved", _anchor="details-heading"), code=303)
 
@@ -249,7 +250,7 @@ def plan_reading(plan_id: int) -> Response | str:
         plan, patient, unit_id = editable_plan(plan_id, f"reading:{plan_id}")
         chosen = {int(value) for value in request.form.getlist("article") if value.isdigit()}
         session = get_session()
-        builder.set_readings(session, plan, current_user, chosen)
+        builder.set_readings(session, plan, current_user, chosen, commit=False)
         record_access(session, current_user, Action.UPDATE, f"reading:{plan.id}", patient.id, unit_id)
         return redirect(url_for("staff.plan_reading", plan_id=plan.id, saved=1), code=303)
     plan, patient, unit_id = plan_or_404(plan_id, f"reading:{plan_id}")
@@ -274,7 +275,8 @@ def handover(plan_id: int) -> Response | tuple[str, int]:
     error = None
     chosen = request.form.get("nurse", "")
     if request.method == "POST":
-        problem = builder.hand_over(session, plan, current_user, int(chosen)) if chosen.isdigit() else "choose"
+        nurse_id = int(chosen) if chosen.isdigit() else 0
+        problem = builder.hand_over(session, plan, current_user, nurse_id, commit=False) if nurse_id else "choose"
         if problem is None:
             record_access(session, current_user, Action.UPDATE, f"team:{plan.id}", patient.id, unit_id)
             return redirect(url_for("staff.plan", plan_id=plan.id, handed_over=1), code=303)
@@ -290,7 +292,7 @@ def handover(plan_id: int) -> Response | tuple[str, int]:
 def remove_unit(plan_id: int, membership_id: int) -> Response:
     plan, patient, unit_id = editable_plan(plan_id, f"team:{plan_id}")
     session = get_session()
-    problem = builder.remove_unit(session, plan, current_user, membership_id)
+    problem = builder.remove_unit(session, plan, current_user, membership_id, commit=False)
     if problem == "choose":
         abort(404)
     record_access(session, current_user, Action.UPDATE, f"team:{plan.id}", patient.id, unit_id)
@@ -306,7 +308,7 @@ def plan_version(plan_id: int) -> Response | str:
     newest = content.latest_published(session, plan.template_key)
     newer = newest if newest and current and newest.version > current.version else None
     if request.method == "POST" and newer is not None and request.form.get("version") == str(newer.version):
-        builder.move_to_version(session, plan, current_user, newer)
+        builder.move_to_version(session, plan, current_user, newer, commit=False)
         record_access(session, current_user, Action.UPDATE, f"plan:{plan.id}", patient.id, unit_id)
         return redirect(url_for("staff.plan", plan_id=plan.id, moved_version=newer.version), code=303)
     diff = content.diff_versions(session, current, newer) if newer and current else None

@@ -4,10 +4,10 @@ signing in again, then cut off at the very next click; the patient reads who loo
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page, Playwright, expect

@@ -1117,3 +1117,24 @@ def test_history_lists_every_change_with_who_did_it(nurse_client: FlaskClient, o
     newest_first = page.index("Maria Ek", page.index("<tbody>")) < page.index("Strålbehandling 1")
     assert newest_first
     assert len(_events(session, world.nurse, "read", f"history:{world.plan.id}")) == 1
+
+
+def test_a_change_and_its_access_log_event_are_one_transaction(nurse_client: FlaskClient, session: Session,
+                                                               world: World, app: Flask,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the log cannot be written, the change is not saved either: no change without its AccessEvent."""
+    from portal.services import access_log
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the access log is down")
+
+    before = len(_items(session, world.plan.id))
+    monkeypatch.setattr(access_log.AccessEvent, "__init__", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new", _item_data(title="Utan logg"))
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 500
+    assert len(_items(session, world.plan.id)) == before
+    assert _count(session, PlanChange, PlanChange.detail == "Utan logg") == 0
