@@ -73,8 +73,19 @@ def _layout_context() -> dict[str, object]:
         "demo_banner": current_app.config["PORTAL_ENV"] != "production",
         "unread": _patient_unread() if on_patient_pages and allowed("patient.messages", delegation) else None,
         "acting_for": _acting_banner(delegation),
+        "acting_choices": _choices() if delegation is not None else 0,
         "may": lambda name: not on_patient_pages or allowed(name, delegation),
     }
+
+
+def _choices() -> int:
+    """How many plans this account can switch between (its own counts as one)."""
+    from portal.i18n import local_now
+    from portal.services import delegations
+
+    session = get_session()
+    own = 1 if current_user.role == "patient" and plans.patient_for_user(session, current_user.id) else 0
+    return own + len(delegations.usable_for_user(session, current_user.id, local_now().date()))
 
 
 def possessive(name: str) -> str:

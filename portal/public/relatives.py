@@ -150,5 +150,8 @@ def choose() -> Response | str:
             return render_template("public/choose.html", usable=usable, own=own, error=True, next=target), 422
         return redirect(target if is_local_path(target) and target.startswith("/plan") else url_for("patient.start"),
                         code=303)
+    if own is None and len(usable) == 1:
+        session[ACTING_KEY] = usable[0][0].id  # nothing to choose between
+        return redirect(url_for("patient.start"), code=303)
     return render_template("public/choose.html", usable=usable, own=own, error=False,
                            next=request.args.get("next", ""))
