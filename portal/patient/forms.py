@@ -36,15 +36,13 @@ def _plan() -> tuple[Patient, CarePlan]:
     return patient, plan
 
 
-def _own_response(response_id: int, sent_by_anyone: bool = False) -> tuple[Patient, FormResponse, defs.Definition]:
-    """A response on the current plan: a draft only by its author (a relative never continues the patient's draft);
-    with `sent_by_anyone`, also a sent one by whoever answered it. Anything else is 404 and logged."""
+def _own_response(response_id: int) -> tuple[Patient, FormResponse, defs.Definition]:
+    """A response on the current plan, whoever of those allowed to answer started it (the patient, or a relative
+    with 'answer forms' who carries on the same draft); anything else is 404 and logged."""
     patient, plan = _plan()
     session = get_session()
     response = session.get(FormResponse, response_id)
-    mine = response is not None and response.author_user_id == current_user.id
-    shared = sent_by_anyone and response is not None and response.status == ResponseStatus.SUBMITTED
-    if response is None or response.plan_id != plan.id or not (mine or shared):
+    if response is None or response.plan_id != plan.id:
         record_access(session, current_user, Action.DENIED, f"form_response:{response_id}", None)
         abort(404)
     return patient, response, forms.definition_of(session.get(Questionnaire, response.questionnaire_id))
@@ -233,7 +231,7 @@ def form_submit(response_id: int) -> Response:
 @bp.get("/forms/responses/<int:response_id>")
 def form_receipt(response_id: int) -> Response | str:
     """The receipt: sent when, the answers, and reading tied to them."""
-    patient, response, definition = _own_response(response_id, sent_by_anyone=True)
+    patient, response, definition = _own_response(response_id)
     if response.status == ResponseStatus.DRAFT:
         return redirect(url_for("patient.form_review", response_id=response.id))
     answers = forms.answers_of(response)

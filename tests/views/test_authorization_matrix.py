@@ -110,14 +110,7 @@ def _patient_expectation(rule: str, actor: str, has_object: bool) -> str:
     return OK if rule in scopes else FORBIDDEN
 
 
-# A draft form belongs to whoever started it: a relative may answer forms, but never continues the patient's draft.
-OVERRIDES = {(endpoint, "relative_forms"): NOT_FOUND for endpoint in
-             ("patient.form_step", "patient.form_step_save", "patient.form_review", "patient.form_submit")}
-
-
 def expected(endpoint: str, method: str, actor: str, params: set[str]) -> str:
-    if (endpoint, actor) in OVERRIDES:
-        return OVERRIDES[(endpoint, actor)]
     if endpoint.startswith("patient."):
         return _patient_expectation(ENDPOINT_RULES[endpoint], actor, bool(params & PATIENT_OBJECT_PARAMS))
     policy = POLICIES.get(f"{endpoint}:{method}") or POLICIES[endpoint]
