@@ -92,6 +92,14 @@ def allowed(endpoint: str, delegation: Delegation | None) -> bool:
     return rule in delegation.scope_set
 
 
+LANDINGS = ("patient.start", "patient.messages", "patient.forms_list")
+
+
+def landing(delegation: Delegation | None) -> str:
+    """The first page a relative may open: the plan, else the messages, else the forms."""
+    return next((endpoint for endpoint in LANDINGS if allowed(endpoint, delegation)), "patient.start")
+
+
 def scope_allows(endpoint: str) -> bool:
     """For templates: link only what the current viewer may open."""
     return allowed(endpoint, acting_delegation())
@@ -134,5 +142,5 @@ def guard() -> Response | tuple[str, int] | None:
     if not allowed(request.endpoint or "", delegation):
         record_access(db, current_user, Action.DENIED, f"endpoint:{request.endpoint}", delegation.patient_id,
                       delegation_id=delegation.id)
-        return render_template("patient/out_of_scope.html"), 403
+        return render_template("patient/out_of_scope.html", landing=landing(delegation)), 403
     return None

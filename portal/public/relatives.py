@@ -13,7 +13,7 @@ from portal.guards import is_local_path
 from portal.i18n import local_now
 from portal.models import Delegation, Patient, Role, User
 from portal.models.base import utcnow
-from portal.patient.access import ACTING_KEY, OWN
+from portal.patient.access import ACTING_KEY, OWN, landing
 from portal.public import bp
 from portal.services import delegations, plans
 from portal.services.access_log import Action, record_access
@@ -90,7 +90,7 @@ def invite_accept() -> Response | tuple[str, int]:
                   delegation_id=delegation.id)
     session.pop(INVITE_KEY, None)
     session[ACTING_KEY] = delegation.id
-    return redirect(url_for("patient.start"), code=303)
+    return redirect(url_for(landing(delegation)), code=303)
 
 
 @bp.post("/invite/account")
@@ -128,7 +128,7 @@ def invite_account() -> Response | tuple[str, int]:
     login_user(user)
     session.permanent = True
     session[ACTING_KEY] = delegation.id
-    return redirect(url_for("patient.start"), code=303)
+    return redirect(url_for(landing(delegation)), code=303)
 
 
 @bp.route("/choose", methods=["GET", "POST"])
@@ -142,16 +142,18 @@ def choose() -> Response | str:
     if request.method == "POST":
         choice = request.form.get("choice", "")
         target = request.form.get("next", "")
+        chosen = next((d for d, _p in usable if choice.isdigit() and d.id == int(choice)), None)
         if choice == OWN and own is not None:
             session[ACTING_KEY] = OWN
-        elif choice.isdigit() and any(d.id == int(choice) for d, _p in usable):
-            session[ACTING_KEY] = int(choice)
+        elif chosen is not None:
+            session[ACTING_KEY] = chosen.id
         else:
+            record_access(db, current_user, Action.DENIED, f"delegation:{choice[:20]}", None)
             return render_template("public/choose.html", usable=usable, own=own, error=True, next=target), 422
-        return redirect(target if is_local_path(target) and target.startswith("/plan") else url_for("patient.start"),
-                        code=303)
+        home = url_for(landing(chosen)) if chosen is not None else url_for("patient.start")
+        return redirect(target if is_local_path(target) and target.startswith("/plan") else home, code=303)
     if own is None and len(usable) == 1:
         session[ACTING_KEY] = usable[0][0].id  # nothing to choose between
-        return redirect(url_for("patient.start"), code=303)
+        return redirect(url_for(landing(usable[0][0])), code=303)
     return render_template("public/choose.html", usable=usable, own=own, error=False,
                            next=request.args.get("next", ""))

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -18,6 +19,7 @@ from portal.models import Delegation, DelegationStatus, Notification, Patient, R
 from portal.models.base import utcnow
 from portal.services.notifications import INVITATION, is_valid_email
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 INVITE_DAYS = 7
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 24
@@ -158,13 +160,14 @@ def invitation_problem(session: Session, delegation: Delegation | None, user: Us
     patient = session.get(Patient, delegation.patient_id)
     if patient is not None and patient.user_id == user.id:
         return "own"
-    already = session.exec(
+    active = session.exec(
         select(Delegation).where(Delegation.patient_id == delegation.patient_id,
                                  Delegation.relative_user_id == user.id,
                                  Delegation.status == DelegationStatus.ACTIVE)
-    ).first()
-    if already is not None:
-        return "already"
+    ).all()
+    today = now.astimezone(STOCKHOLM).date()
+    if any(ended_reason(session, other, user.id, today) is None for other in active):
+        return "already"  # an access that has run out (still marked active until next used) does not count
     return None
 
 

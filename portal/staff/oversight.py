@@ -80,6 +80,7 @@ def emergency() -> Response | tuple[str, int]:
     plan = plans.active_plan(session, patient.id or 0)
     units = plans.staff_units(session, current_user.id)
     if plan is None or not units:
+        record_access(session, current_user, Action.DENIED, "emergency", patient.id)
         abort(404)
     if plans.staff_may_read_plan(session, current_user.id, plan.id or 0):
         return redirect(url_for("staff.plan", plan_id=plan.id), code=303)

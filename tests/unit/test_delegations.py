@@ -507,8 +507,9 @@ def test_an_invitation_not_yet_accepted_cannot_be_used(session: Session, anna: P
 def test_a_guardians_access_ends_on_the_13th_birthday(session: Session, per: User) -> None:
     child = _child(session, date(2013, 6, 15))
     birthday = date(2026, 6, 15)
-    delegation = _active(session, child, per, relation=Relation.GUARDIAN, scopes="plan messages_read messages_send forms",
-                         valid_from=date(2025, 1, 1), valid_until=birthday + timedelta(days=100))
+    delegation = _active(session, child, per, relation=Relation.GUARDIAN,
+                         scopes="plan messages_read messages_send forms", valid_from=date(2025, 1, 1),
+                         valid_until=birthday + timedelta(days=100))
     assert ds.ended_reason(session, delegation, per.id, birthday - timedelta(days=1)) is None
     assert ds.ended_reason(session, delegation, per.id, birthday) == "turned_13"
     assert ds.ended_reason(session, delegation, per.id, birthday + timedelta(days=1)) == "turned_13"
@@ -644,3 +645,13 @@ def test_guardian_of_a_child_helper() -> None:
                                               valid_until=TODAY, invite_name="", invite_email=""))
     assert not ds.is_guardian_of_child(Delegation(patient_id=1, relation="parent", scopes="", valid_from=TODAY,
                                                   valid_until=TODAY, invite_name="", invite_email=""))
+
+
+def test_someone_whose_access_has_ended_may_accept_a_new_invitation(session: Session, anna: Patient,
+                                                                    per: User) -> None:
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # TODAY, at noon
+    ended = _active(session, anna, per, valid_from=date(2024, 1, 1), valid_until=TODAY - timedelta(days=1))
+    assert ds.ended_reason(session, ended, per.id, TODAY) == "expired"
+    assert ds.usable_for_user(session, per.id, TODAY) == []
+    again, _token = _invite(session, anna)
+    assert ds.invitation_problem(session, again, per, now) is None
