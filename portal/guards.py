@@ -13,6 +13,7 @@ from portal.auth_session import login_redirect, sign_in_keeping_text
 from portal.db import get_session
 from portal.errors import csrf_error_page
 from portal.htmx import is_htmx
+from portal.services.access_log import Action, record_access
 from portal.services.messages import save_draft
 
 MESSAGE_FORMS = ("patient.message_create", "staff.message_create")
@@ -23,6 +24,12 @@ def is_message_form() -> bool:
     return request.method == "POST" and request.endpoint in MESSAGE_FORMS and "body" in request.form
 
 
+def refuse_role() -> None:
+    """A page for another kind of account: 403, and the attempt is in the access log."""
+    record_access(get_session(), current_user, Action.DENIED, f"endpoint:{request.endpoint}", None)
+    abort(403)
+
+
 def require_role(*roles: str) -> Callable[[], Response | None]:
     """A before_request hook: anonymous users sign in first, other roles get 403."""
 
@@ -30,7 +37,7 @@ def require_role(*roles: str) -> Callable[[], Response | None]:
         if not current_user.is_authenticated:
             return sign_in_keeping_text() if is_message_form() else login_redirect()
         if current_user.role not in roles:
-            abort(403)
+            refuse_role()
         return None
 
     return guard

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, g, redirect, render_template, request, session, url_for
+from flask import Response, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal.auth_session import login_redirect, sign_in_keeping_text
 from portal.db import get_session
-from portal.guards import is_message_form
+from portal.guards import is_message_form, refuse_role
 from portal.i18n import local_now
 from portal.models import Delegation, Patient, Role, Scope
 from portal.services import delegations, plans
@@ -114,7 +114,7 @@ def guard() -> Response | tuple[str, int] | None:
     if not current_user.is_authenticated:
         return sign_in_keeping_text() if is_message_form() else login_redirect()
     if current_user.role not in (Role.PATIENT, Role.RELATIVE):
-        abort(403)
+        refuse_role()
     db = get_session()
     chosen = session.get(ACTING_KEY)
     if chosen is None or chosen == OWN:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
@@ -72,3 +73,18 @@ def test_staff_of_the_unit_can_read_a_plan_and_it_is_logged(client: FlaskClient,
     assert response.status_code == 200
     event = session.exec(select(AccessEvent).where(AccessEvent.action == "read")).one()
     assert (event.patient_id, event.role, event.unit_id) == (patient.id, "staff", nurse.unit_id)
+
+
+@pytest.mark.parametrize(("role", "path"), [("staff", "/plan/"), ("relative", "/staff/"), ("patient", "/editor/"),
+                                            ("editor", "/staff/inbox")])
+def test_a_page_for_another_kind_of_account_is_refused_and_logged(client: FlaskClient, session: Session, role: str,
+                                                                 path: str) -> None:
+    if role == "patient":
+        account = session.get(factories.User, factories.patient(session).user_id)
+        sign_in(client, account.personal_id, factories.PASSWORD)
+    else:
+        account = factories.user(session, role=role)
+        sign_in(client, account.email, factories.PASSWORD)
+    assert client.get(path).status_code == 403
+    denied = session.exec(select(AccessEvent).where(AccessEvent.action == "denied")).all()
+    assert [(event.actor_user_id, event.resource.startswith("endpoint:")) for event in denied] == [(account.id, True)]
