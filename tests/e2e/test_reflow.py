@@ -48,4 +48,34 @@ def test_reflow_no_horizontal_scrolling(make_context: Callable[..., BrowserConte
     expect(heading).to_be_visible()
     overflows["item"] = overflow(page)
 
+    for name, path in (("reading", "/plan/reading"), ("relatives", "/plan/relatives"), ("print", "/plan/print"),
+                       ("access log", "/plan/access-log"), ("own item", "/plan/items/new"),
+                       ("what matters", "/plan/what-matters")):
+        page.goto(path)
+        expect(heading).to_be_visible()
+        overflows[name] = overflow(page)
+    page.goto("/plan/reading")
+    page.locator(".mv-list__title a").first.click()
+    expect(heading).to_be_visible()
+    overflows["article"] = overflow(page)
+
+    assert overflows == dict.fromkeys(overflows, 0)
+
+
+@pytest.mark.parametrize("window", list(NARROW_WINDOWS))
+def test_reflow_of_the_nurses_plan_builder(make_context: Callable[..., BrowserContext], demo: None,
+                                           window: str) -> None:
+    page = make_context(**NARROW_WINDOWS[window]).new_page()
+    heading = page.locator("main h1")
+    page.goto("/login")
+    sign_in_with(page, "eva.lund@demo.vardplan.se")
+    page.locator(".mv-list__item a").first.click()
+    expect(heading).to_be_visible()
+    overflows = {"plan builder": overflow(page)}
+    plan_path = page.url.split("?")[0]
+    for name, suffix in (("add item", "/items/new"), ("reading", "/reading"), ("handover", "/handover"),
+                         ("history", "/history"), ("access log", "/access-log")):
+        page.goto(plan_path + suffix)
+        expect(heading).to_be_visible()
+        overflows[name] = overflow(page)
     assert overflows == dict.fromkeys(overflows, 0)
