@@ -61,6 +61,7 @@ def _invite_page(form: dict[str, str] | None = None, errors: dict[str, LazyStrin
                  status: int = 200) -> tuple[str, int]:
     delegation, problem = _invitation()
     if problem is not None:
+        session.pop(INVITE_KEY, None)  # an unusable link is told once, then forgotten
         db = get_session()
         record_access(db, current_user if current_user.is_authenticated else None, Action.DENIED, "invitation",
                       delegation.patient_id if delegation else None)

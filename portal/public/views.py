@@ -23,8 +23,6 @@ def home() -> Response | str:
     """Signed-in users go to their start page; others to sign in."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if session.get("invite_token"):
-        return redirect(url_for("public.invite"))
     endpoint = HOME_BY_ROLE.get(current_user.role)
     if current_user.role == "patient" and session.get(ACTING_KEY) is None and delegations.usable_for_user(
             get_session(), current_user.id, local_now().date()):
