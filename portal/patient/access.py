@@ -118,8 +118,10 @@ def guard() -> Response | tuple[str, int] | None:
     db = get_session()
     chosen = session.get(ACTING_KEY)
     if chosen is None or chosen == OWN:
-        if current_user.role == Role.PATIENT and plans.patient_for_user(db, current_user.id) is not None:
+        own = plans.patient_for_user(db, current_user.id) if current_user.role == Role.PATIENT else None
+        if own is not None:
             g.acting_delegation = None
+            g.acting_patient = own  # looked up once per request
             return None
         usable = delegations.usable_for_user(db, current_user.id, _today())
         if len(usable) == 1 and chosen is None:

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from portal.db import get_session
 from portal.i18n import local_date, local_now
-from portal.models import Delegation, DelegationStatus
+from portal.models import Delegation, DelegationStatus, Patient
 from portal.patient import bp
 from portal.patient.access import acting_patient
 from portal.services import access_log as log_service
@@ -34,7 +34,7 @@ INVITE_ERRORS: dict[str, LazyString] = {
 }
 
 
-def _patient_or_404():  # noqa: ANN202
+def _patient_or_404() -> Patient:
     patient = acting_patient()
     if patient is None:
         abort(404)

@@ -6,7 +6,6 @@ function either checks everything first and commits once, or refuses with a code
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -35,8 +34,9 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.services import content
+from portal.services import content, plans
 from portal.services.personal_id import InvalidPersonalId, parse_personal_id
+from portal.services.timeline import last_possible_day, sort_key
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_TITLE = 200
@@ -144,15 +144,6 @@ def _local_start(day: date, clock: time | None = None) -> datetime:
     return datetime.combine(day, clock or time(12, 0), tzinfo=STOCKHOLM).astimezone(UTC)
 
 
-def latest_day(day: date, precision: str) -> date:
-    """The last day an item may fall on, given how exactly its date is known."""
-    if precision == DatePrecision.WEEK:
-        return day + timedelta(days=6 - day.weekday())
-    if precision == DatePrecision.MONTH:
-        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-    return day
-
-
 def check_item(data: ItemInput, team_units: set[int], today: date, patient_item: bool = False
                ) -> tuple[CheckedItem | None, dict[str, str]]:
     """Check an item form; errors are codes per field (the view translates them)."""
@@ -189,7 +180,7 @@ def check_item(data: ItemInput, team_units: set[int], today: date, patient_item:
             errors["day"] = "date_for_time"
         if data.precision != DatePrecision.DAY and "precision" not in errors:
             errors["clock"] = "time_needs_day"
-    if day and "precision" not in errors and data.status in UPCOMING and latest_day(day, data.precision) < today:
+    if day and "precision" not in errors and data.status in UPCOMING and last_possible_day(day, data.precision) < today:
         errors["day"] = "in_the_past"
     unit_id = None
     if data.unit_id:
@@ -260,9 +251,7 @@ def remove_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, c
 def move_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, direction: int,
               commit: bool = True) -> str | None:
     """Swap an item with its neighbour in the same phase; dated items stay in date order (an error code then)."""
-    from portal.services.timeline import sort_key
-
-    same_phase = sorted((i for i in plan_items(session, plan) if i.phase == item.phase), key=sort_key)
+    same_phase = sorted((i for i in plans.plan_items(session, plan.id or 0) if i.phase == item.phase), key=sort_key)
     index = next(n for n, other in enumerate(same_phase) if other.id == item.id)
     target = index + direction
     if not 0 <= target < len(same_phase):
@@ -278,10 +267,6 @@ def move_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, dir
     record_change(session, plan, actor, Change.ITEM_MOVED, item.title)
     _finish(session, commit)
     return None
-
-
-def plan_items(session: Session, plan: CarePlan) -> list[PlanItem]:
-    return list(session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id)).all())
 
 
 # --- team ------------------------------------------------------------------------------------------------------------

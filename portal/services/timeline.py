@@ -30,16 +30,20 @@ class PhaseGroup:
     is_current: bool = False
 
 
+def last_possible_day(day: date, precision: str) -> date:
+    """The last day something dated `day` may happen on: the week's Sunday, the month's last day, or the day."""
+    if precision == DatePrecision.WEEK:
+        return day + timedelta(days=6 - day.weekday())
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day
+
+
 def last_day(item: PlanItem, to_local: ToLocalDate) -> date | None:
     """The last day an item may happen on, given how exactly its date is known."""
     if item.starts_at is None:
         return None
-    day = to_local(item.starts_at)
-    if item.date_precision == DatePrecision.WEEK:
-        return day + timedelta(days=6 - day.weekday())
-    if item.date_precision == DatePrecision.MONTH:
-        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-    return day
+    return last_possible_day(to_local(item.starts_at), item.date_precision)
 
 
 def sort_key(item: PlanItem) -> tuple[bool, datetime, int, int]:

@@ -11,6 +11,7 @@ from portal.models import CarePlan, EmergencyAccess, Patient
 from portal.models.base import utcnow
 from portal.services import plans
 from portal.services.access_log import Action, record_access
+from portal.services.personal_id import InvalidPersonalId, parse_personal_id
 
 
 def plan_or_404(plan_id: int | None, resource: str) -> tuple[CarePlan, Patient, int]:
@@ -40,3 +41,17 @@ def active_emergency_access(session: Session, user_id: int, plan_id: int) -> Eme
     query = select(EmergencyAccess).where(EmergencyAccess.staff_user_id == user_id, EmergencyAccess.plan_id == plan_id,
                                           EmergencyAccess.ends_at > utcnow())
     return session.exec(query.order_by(col(EmergencyAccess.ends_at).desc())).first()
+
+
+def patient_from_form(resource: str) -> Patient:
+    """The patient whose personal number a form posted (numbers never travel in addresses); else 404, logged."""
+    session = get_session()
+    try:
+        number = parse_personal_id(request.form.get("personal_id", ""))
+    except InvalidPersonalId:
+        number = None
+    patient = session.exec(select(Patient).where(Patient.personal_id == number.digits)).first() if number else None
+    if patient is None:
+        record_access(session, current_user, Action.DENIED, resource, None)
+        abort(404)
+    return patient

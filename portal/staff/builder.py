@@ -12,7 +12,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from portal.db import get_session
 from portal.htmx import is_htmx
@@ -23,9 +23,9 @@ from portal.services import content, plans
 from portal.services import plan_builder as builder
 from portal.services.access_log import Action, record_access
 from portal.services.content_pack import PHASES
-from portal.services.personal_id import InvalidPersonalId, PersonalId, parse_personal_id
+from portal.services.personal_id import PersonalId
 from portal.staff import bp
-from portal.staff.access import plan_or_404
+from portal.staff.access import patient_from_form, plan_or_404
 
 MAX_NOTE = 4000
 MAX_SEARCH = 100
@@ -65,19 +65,6 @@ def find_patient() -> str:
                                      if plan and plans.staff_may_read_plan(session, current_user.id, plan.id or 0)})
 
 
-def _patient_from_form() -> Patient:
-    session = get_session()
-    try:
-        number = parse_personal_id(request.form.get("personal_id", ""))
-    except InvalidPersonalId:
-        number = None
-    patient = session.exec(select(Patient).where(Patient.personal_id == number.digits)).first() if number else None
-    if patient is None:
-        record_access(session, current_user, Action.DENIED, "new_plan", None)
-        abort(404)
-    return patient
-
-
 def _own_nurses(session: Session) -> list[tuple[CareUnit, StaffMember, str]]:
     """The staff of the nurse's own units: the plan starts there."""
     units = set(plans.staff_units(session, current_user.id))
@@ -88,7 +75,7 @@ def _own_nurses(session: Session) -> list[tuple[CareUnit, StaffMember, str]]:
 def new_plan() -> Response | tuple[str, int]:
     """Choose the diagnosis, the start date and the contact nurse; then the plan is made from the content."""
     session = get_session()
-    patient = _patient_from_form()
+    patient = patient_from_form("new_plan")
     existing = plans.active_plan(session, patient.id or 0)
     if existing is not None:
         if plans.staff_may_read_plan(session, current_user.id, existing.id or 0):

@@ -9,17 +9,17 @@ from datetime import timedelta
 from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlmodel import select
 
 from portal.db import get_session
 from portal.i18n import local_now
-from portal.models import EmergencyAccess, Patient
+from portal.models import EmergencyAccess
 from portal.models.base import utcnow
 from portal.services import access_log as log_service
 from portal.services import delegations, plans
 from portal.services.access_log import Action, record_access
-from portal.services.personal_id import InvalidPersonalId, PersonalId, parse_personal_id
+from portal.services.personal_id import PersonalId
 from portal.staff import bp
+from portal.staff.access import patient_from_form
 from portal.staff.builder import editable_plan
 
 EMERGENCY_HOURS = (1, 2, 4, 8)
@@ -59,23 +59,10 @@ def guardians(plan_id: int) -> Response | tuple[str, int]:
                            done=request.args.get("done")), 422 if errors else 200
 
 
-def _patient_from_form() -> Patient:
-    session = get_session()
-    try:
-        number = parse_personal_id(request.form.get("personal_id", ""))
-    except InvalidPersonalId:
-        number = None
-    patient = session.exec(select(Patient).where(Patient.personal_id == number.digits)).first() if number else None
-    if patient is None:
-        record_access(session, current_user, Action.DENIED, "emergency", None)
-        abort(404)
-    return patient
-
-
 @bp.post("/emergency")
 def emergency() -> Response | tuple[str, int]:
     """'Nödåtkomst': read a plan outside your units for a few hours, with a written reason, logged prominently."""
-    patient = _patient_from_form()
+    patient = patient_from_form("emergency")
     session = get_session()
     plan = plans.active_plan(session, patient.id or 0)
     units = plans.staff_units(session, current_user.id)
