@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from portal import db, mailer
 from portal.services import content, forms
 from portal.services.content_pack import CONTENT, load_pack
-from portal.services.demo import demo_accounts, load_demo_data
+from portal.services.demo import demo_accounts, load_demo_data, stockholm_today
 from portal.services.form_definitions import DefinitionError, load_all
 from portal.services.notifications import SendReport, send_due
 
@@ -39,7 +39,7 @@ def db_downgrade(revision: str) -> None:
 def demo_data() -> None:
     """Load invented demo data into an empty database (safe to run again) and list the demo accounts."""
     with db.session_scope(current_app) as session:
-        loaded = load_demo_data(session, date.today())
+        loaded = load_demo_data(session, stockholm_today())
     click.echo("Demo data loaded." if loaded else "The database already has accounts: demo data not loaded.")
     click.echo("Demo accounts (all invented):")
     for account in demo_accounts():

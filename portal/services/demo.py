@@ -119,6 +119,11 @@ PATIENTS = [
 ]
 
 
+def stockholm_today() -> date:
+    """The date in Sweden now: the demo's "today" (the machine's clock may run on UTC)."""
+    return datetime.now(STOCKHOLM).date()
+
+
 def _when(today: date, days: int | None, hour: int, precision: str) -> datetime | None:
     """A UTC time `days` from today at `hour` Stockholm time; weeks start on Monday, months on the 1st."""
     if days is None:
@@ -315,8 +320,15 @@ def load_demo_data(session: Session, today: date) -> bool:
     return True
 
 
-# Maria's answers to "Hur har du mått?" every second week: rising, the last one raises an alert.
-MABRA_TREND = [(-42, 2, []), (-28, 3, ["tiredness"]), (-14, 6, ["tiredness", "sleep"])]
+# Maria's answers to "Hur har du mått?" every second week: rising, the last one raises an alert. The last answer is
+# 15 days old, so the form is due again (since yesterday evening) at any hour of any day the demo is loaded.
+MABRA_TREND = [(-43, 2, []), (-29, 3, ["tiredness"]), (-15, 6, ["tiredness", "sleep"])]
+
+
+def _at(today: date, days: int, hour: int) -> datetime:
+    """`hour` Stockholm time `days` from today, as UTC, any day of the week (forms are not booked visits)."""
+    day = today + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=STOCKHOLM).astimezone(UTC)
 
 
 def _forms(session: Session, today: date) -> None:
@@ -326,11 +338,11 @@ def _forms(session: Session, today: date) -> None:
     plan = session.exec(select(CarePlan).where(CarePlan.patient_id == maria.id)).one()
     nurse = session.exec(select(User).where(User.email == NURSES[0][0])).one()
     author = session.get(User, maria.user_id)
-    start = _when(today, MABRA_TREND[0][0], 9, D)
+    start = _at(today, MABRA_TREND[0][0], 9)
     mabra = forms.assign(session, plan.id, "mabra", 2, nurse, start)
     definition = forms.definition_of(forms.latest_questionnaire(session, "mabra"))
     for days, distress, physical in MABRA_TREND:
         response = forms.start_or_resume(session, mabra, author)
         forms.save_answers(session, response, definition, {"distress": distress, "problems_physical": physical}, [])
-        forms.submit(session, response, definition, _when(today, days, 19, D))
-    forms.assign(session, plan.id, "behov", None, nurse, _when(today, -1, 9, D))
+        forms.submit(session, response, definition, _at(today, days, 19))
+    forms.assign(session, plan.id, "behov", None, nurse, _at(today, -1, 9))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from portal import db
-from portal.services.demo import load_demo_data
+from portal.services.demo import load_demo_data, stockholm_today
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -60,7 +59,7 @@ def live_server(app: Flask) -> Iterator[str]:
 def demo(app: Flask) -> None:
     """The invented demo data, as `make run` loads it."""
     with Session(db.get_engine(app)) as session:
-        load_demo_data(session, date.today())
+        load_demo_data(session, stockholm_today())
 
 
 def device_options(playwright: Playwright, viewport: str) -> dict[str, Any]:

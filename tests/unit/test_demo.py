@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
+import pytest
 from sqlmodel import Session, func, select
 
 from portal.models import (
@@ -21,8 +22,8 @@ from portal.models import (
     Role,
     User,
 )
-from portal.services import delegations
-from portal.services.demo import DEMO_PASSWORD, demo_accounts, load_demo_data
+from portal.services import delegations, forms
+from portal.services.demo import DEMO_PASSWORD, STOCKHOLM, demo_accounts, load_demo_data
 from portal.services.passwords import verify_password
 from portal.services.personal_id import parse_personal_id
 
@@ -67,6 +68,19 @@ def test_demo_data_has_answered_forms_with_a_trend_and_one_open_alert(session: S
     assert scores == [2, 3, 6]
     alerts = session.exec(select(Alert)).all()
     assert [(a.reason, a.status) for a in alerts] == [("high_distress", "open")]
+
+
+# A Monday, a Saturday and a Sunday: the demo's dates must not depend on the weekday it is loaded.
+@pytest.mark.parametrize("today", [date(2026, 11, 23), date(2026, 11, 28), date(2026, 11, 29)])
+@pytest.mark.parametrize("clock", [time(0, 5), time(12, 0), time(23, 55)])
+def test_demo_form_is_due_whenever_the_demo_is_loaded(session: Session, today: date, clock: time) -> None:
+    """Maria's "Hur mår du?" is due at any hour of the day the demo was loaded: the forms journey starts there."""
+    load_demo_data(session, today)
+    maria = session.exec(select(Patient).where(Patient.name == "Maria Ek")).one()
+    plan = session.exec(select(CarePlan).where(CarePlan.patient_id == maria.id)).one()
+    now = datetime.combine(today, clock, tzinfo=STOCKHOLM).astimezone(UTC)
+    due = {row.assignment.questionnaire_key: row.is_due for row in forms.forms_to_answer(session, plan.id, now)}
+    assert due == {"mabra": True, "behov": True}
 
 
 def test_demo_plans_use_the_content_pack(session: Session) -> None:

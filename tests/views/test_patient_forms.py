@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from portal.models import AccessEvent, Alert, FormAssignment, FormResponse, User
 from portal.services import forms
-from portal.services.demo import load_demo_data
+from portal.services.demo import load_demo_data, stockholm_today
 from portal.services.form_definitions import load_all
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
@@ -144,7 +143,7 @@ def test_step_out_of_range_is_404(client: FlaskClient, maria) -> None:  # noqa: 
 
 
 def test_patient_sees_earlier_answers_and_the_trend(client: FlaskClient, session: Session) -> None:
-    load_demo_data(session, date.today())
+    load_demo_data(session, stockholm_today())
     sign_in(client, "19680412-9820", "vardplan-demo")
     page = client.get("/plan/forms").get_data(as_text=True)
     answered = page.split("Besvarade")[1]
