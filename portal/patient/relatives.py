@@ -85,7 +85,8 @@ def relative_invite() -> Response | tuple[str, int]:
     patient = _patient_or_404()
     form = _invite_from_form()
     errors = delegations.check_invite(form, _today())
-    if errors:
+    if errors:  # a refused grant is a refusal like any other: logged (what was typed is not)
+        record_access(get_session(), current_user, Action.DENIED, "delegation:new", patient.id)
         return _page(form, errors, 422)
     session = get_session()
     delegation = delegations.invite(session, patient, current_user, form, _today(),
@@ -116,6 +117,7 @@ def relative_update(delegation_id: int) -> Response | tuple[str, int]:
     if delegations.is_guardian_of_child(delegation):
         errors = {"scopes": "unknown_scope"}  # a guardian's access is set by the care unit
     if errors:
+        record_access(get_session(), current_user, Action.DENIED, f"delegation:{delegation.id}", delegation.patient_id)
         form = delegations.InviteInput(valid_until=delegations.add_months(_today(), 12).isoformat())
         message = " ".join(str(INVITE_ERRORS[code]) for code in errors.values())
         return _page(form, {}, 422, update_error=message)

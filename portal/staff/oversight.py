@@ -47,6 +47,7 @@ def guardians(plan_id: int) -> Response | tuple[str, int]:
                                              str(current_app.config["PUBLIC_BASE_URL"]))
         if isinstance(result, dict):
             errors = {name: GUARDIAN_ERRORS[code] for name, code in result.items()}
+            record_access(session, current_user, Action.DENIED, "delegation:new", patient.id, unit_id)
         else:
             record_access(session, current_user, Action.CREATE, f"delegation:{result.id}", patient.id, unit_id)
             return redirect(url_for("staff.guardians", plan_id=plan.id, done=1), code=303)

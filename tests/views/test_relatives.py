@@ -323,6 +323,7 @@ def test_scopes_outside_the_list_are_refused(patient_client: FlaskClient, sessio
     assert 'id="scopes-error"' in response.get_data(as_text=True)
     assert _count(session, Delegation) == 0
     assert _count(session, Notification) == 0
+    assert len(_events(session, AccessEvent.action == "denied", AccessEvent.resource == "delegation:new")) == 1
 
 
 @pytest.mark.parametrize("until", [
@@ -339,6 +340,8 @@ def test_end_dates_in_the_past_or_beyond_24_months_are_refused(patient_client: F
     assert 'id="valid_until-error"' in page
     assert f'value="{until(_today()).isoformat()}"' in page  # kept to correct
     assert _count(session, Delegation) == 0
+    refused = _events(session, AccessEvent.action == "denied", AccessEvent.resource == "delegation:new")
+    assert [event.role for event in refused] == ["patient"]
 
 
 def test_an_end_date_exactly_24_months_ahead_is_fine(patient_client: FlaskClient, session: Session) -> None:
@@ -726,6 +729,8 @@ def test_a_bad_change_is_refused(patient_client: FlaskClient, session: Session, 
     found = _fresh(session, Delegation, plan_only.id)
     assert found.scopes == "plan"
     assert found.changed_at is None
+    assert len(_events(session, AccessEvent.action == "denied",
+                       AccessEvent.resource == f"delegation:{plan_only.id}")) == 1
 
 
 def test_revoking_ends_the_access_on_the_next_request(patient_client: FlaskClient, relative_client: FlaskClient,
@@ -1153,7 +1158,7 @@ def test_staff_register_a_guardian_for_a_child(nurse_client: FlaskClient, app: F
 def test_staff_cannot_register_a_guardian_for_a_patient_of_13(nurse_client: FlaskClient, session: Session,
                                                               world: World, age: str) -> None:
     birth = _birth_turning_13_on(_today()) if age == "thirteen_today" else date(1980, 5, 5)
-    _child_row, child_plan = _child_plan(session, world, birth)
+    child, child_plan = _child_plan(session, world, birth)
     page = nurse_client.get(f"/staff/plans/{child_plan.id}/guardians").get_data(as_text=True)
     assert 'name="email"' not in page
     response = _staff_post(nurse_client, f"/staff/plans/{child_plan.id}/guardians",
@@ -1161,6 +1166,8 @@ def test_staff_cannot_register_a_guardian_for_a_patient_of_13(nurse_client: Flas
     assert response.status_code == 422
     assert _count(session, Delegation) == 0
     assert _count(session, Notification) == 0
+    refused = _events(session, AccessEvent.action == "denied", AccessEvent.resource == "delegation:new")
+    assert [(event.patient_id, event.unit_id) for event in refused] == [(child.id, world.unit.id)]
 
 
 def test_staff_guardian_form_errors(nurse_client: FlaskClient, session: Session, world: World) -> None:
