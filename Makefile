@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 PYTEST := $(BIN)/pytest
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench lint translations translations-update chromium clean
+.PHONY: run test test-clock bench lint translations translations-update chromium faketime clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,16 @@ chromium:
 	  fi; \
 	fi
 
+faketime:
+	@if ! command -v faketime >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's faketime for the clock tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; \
+	  else \
+	    echo "make test-clock needs faketime: sudo apt-get install faketime"; exit 1; \
+	  fi; \
+	fi
+
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check .
 
@@ -55,6 +65,10 @@ test: $(BIN)/.installed-test chromium translations lint
 	  echo "== The same suite on PostgreSQL ($${TEST_DATABASE_URL%%@*}@…) =="; \
 	  $(PYTEST); \
 	fi
+
+# The SQLite suite at six awkward moments (midnight in Sweden, New Year, DST, 29 February…); about 20 minutes.
+test-clock: $(BIN)/.installed-test chromium faketime translations
+	scripts/test_clock.sh
 
 bench: $(BIN)/.installed-test translations
 	$(BIN)/python bench/thread_open.py

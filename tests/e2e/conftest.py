@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,10 +36,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Debian's Chromium, quiet on a machine without internet."""
+    """Debian's Chromium, quiet on a machine without internet, on the real clock even under `make test-clock`."""
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
+        "env": {name: value for name, value in os.environ.items() if not name.startswith(("LD_PRELOAD", "FAKETIME"))},
         "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     }

@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.mofile import write_mo
@@ -14,11 +15,13 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask_babel import force_locale
 
+from portal import i18n
 from portal.i18n import format_days_away, format_when
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 SHIPPED = ("sv", "en")
 MARCH_3 = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)  # 09.30 in Stockholm (winter time)
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @pytest.mark.parametrize(
@@ -32,10 +35,28 @@ MARCH_3 = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)  # 09.30 in Stockholm (winter 
         ("sv", "month", "mars 2026"),
     ],
 )
-def test_format_when_reads_naturally(app: Flask, locale: str, precision: str, expected: str) -> None:
+def test_format_when_reads_naturally(app: Flask, monkeypatch: pytest.MonkeyPatch, locale: str, precision: str,
+                                     expected: str) -> None:
+    """In the same year the year is left out (but a month always has it)."""
+    monkeypatch.setattr(i18n, "local_now", lambda: datetime(2026, 1, 15, 10, 0, tzinfo=STOCKHOLM))
     with app.test_request_context(), force_locale(locale):
-        assert format_when(MARCH_3.replace(year=datetime.now(UTC).year), precision) == expected.replace(
-            "2026", str(datetime.now(UTC).year))
+        assert format_when(MARCH_3, precision) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "precision", "expected"),
+    [
+        ("sv", "time", "tisdag 3 mars 2026 kl. 09.30"),
+        ("en", "day", "Tuesday 3 March 2026"),
+        ("sv", "week", "vecka 10, 2026"),
+    ],
+)
+def test_format_when_names_another_year(app: Flask, monkeypatch: pytest.MonkeyPatch, locale: str, precision: str,
+                                        expected: str) -> None:
+    """Seen on New Year's Day 2027 in Stockholm (still 31 December in UTC), a date in 2026 carries its year."""
+    monkeypatch.setattr(i18n, "local_now", lambda: datetime(2027, 1, 1, 0, 30, tzinfo=STOCKHOLM))
+    with app.test_request_context(), force_locale(locale):
+        assert format_when(MARCH_3, precision) == expected
 
 
 def test_format_when_uses_stockholm_summer_time(app: Flask) -> None:
