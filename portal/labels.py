@@ -101,7 +101,7 @@ RESOURCES = {
     "patient_search": _l("a search for patients"),
     "delegations": _l("your relatives' access"),
     "delegation": _l("a relative's access"),
-    "access_log": _l("who has looked at your plan"),
+    "access_log": _l("who has looked at the plan"),
     "settings": _l("your settings"),
     "endpoint": _l("a page"),
     "guardians": _l("the guardians"),

@@ -47,6 +47,7 @@ def test_editor_previews_and_publishes_a_version(desktop_page: Page, demo: None,
     assert_accessible(page)
     screenshot(page, "editor-version-desktop")
     page.locator("main a[href^='/editor/brostcancer/2/articles/']").first.click()
+    expect(page).to_have_url(re.compile(r"/editor/brostcancer/2/articles/[^/?]+(\?.*)?$"))
     expect(page.locator("main h1")).to_be_visible()
     assert_accessible(page)
     page.go_back()

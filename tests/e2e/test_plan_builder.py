@@ -74,6 +74,7 @@ def _nurse_builds_the_plan(page: Page) -> None:
 
     # Hand over to Onkologimottagningen with Eva Lund as the new contact nurse.
     page.locator("main a[href$='/handover']").click()
+    expect(page).to_have_url(re.compile(r"/staff/plans/\d+/handover$"))
     expect(page.locator("main h1")).to_be_visible()
     eva = page.locator("#nurse option").filter(has_text="Eva Lund").filter(has_text="Onkologimottagningen")
     page.locator("#nurse").select_option(eva.get_attribute("value"))

@@ -40,6 +40,7 @@ def _patient_invites(page: Page) -> None:
     page.goto("/login")
     sign_in_with(page, MARIA)
     page.locator("main a[href='/plan/relatives']").click()
+    expect(page).to_have_url(re.compile(r"/plan/relatives$"))
     expect(page.locator("main h1")).to_be_visible()
     assert_accessible(page)
     page.locator("#name").fill(RELATIVE_NAME)

@@ -22,6 +22,7 @@ def test_nurse_uses_emergency_access_and_the_responsible_nurse_reviews_the_log(d
     page.locator("#q").fill(MARIA)
     page.locator("main form[role=search] button").click()
     page.locator("form[action='/staff/emergency'] button").click()
+    expect(page).to_have_url(re.compile(r"/staff/emergency$"))
     expect(page.locator("main h1")).to_be_visible()
     assert_accessible(page)
     page.locator("#reason").fill("kort")
