@@ -133,8 +133,8 @@ def _when(today: date, days: int | None, hour: int, precision: str) -> datetime 
         day -= timedelta(days=day.weekday())
     elif precision == M:
         day = day.replace(day=1)
-    elif day.weekday() >= SATURDAY:  # clinics book weekdays
-        day += timedelta(days=7 - day.weekday())
+    elif day.weekday() >= SATURDAY:  # clinics book weekdays: a past visit was on the Friday, a coming one is on Monday
+        day += timedelta(days=SATURDAY - 1 - day.weekday()) if days < 0 else timedelta(days=7 - day.weekday())
     local = datetime(day.year, day.month, day.day, hour, 30 if hour % 2 else 0, tzinfo=STOCKHOLM)
     return local.astimezone(UTC)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal.models import (
     Alert,
@@ -81,6 +81,26 @@ def test_demo_form_is_due_whenever_the_demo_is_loaded(session: Session, today: d
     now = datetime.combine(today, clock, tzinfo=STOCKHOLM).astimezone(UTC)
     due = {row.assignment.questionnaire_key: row.is_due for row in forms.forms_to_answer(session, plan.id, now)}
     assert due == {"mabra": True, "behov": True}
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 23) + timedelta(days=n) for n in range(7)],
+                         ids=["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+def test_demo_visits_done_are_past_and_booked_ones_ahead_on_any_weekday(session: Session, today: date) -> None:
+    """Visits fall on weekdays; moving one off a weekend never makes a done visit lie in the future or the reverse."""
+    load_demo_data(session, today)
+    items = session.exec(select(PlanItem).where(col(PlanItem.starts_at).is_not(None),
+                                                col(PlanItem.date_precision).in_(["time", "day"]))).all()
+
+    def local_day(item: PlanItem) -> date:
+        return item.starts_at.replace(tzinfo=item.starts_at.tzinfo or UTC).astimezone(STOCKHOLM).date()
+
+    done = [local_day(item) for item in items if item.status == "done"]
+    booked = [local_day(item) for item in items if item.status == "booked"]
+    assert done
+    assert booked
+    assert all(day < today for day in done)
+    assert all(day > today for day in booked)
+    assert all(day.weekday() < 5 for day in done + booked)
 
 
 def test_demo_plans_use_the_content_pack(session: Session) -> None:
