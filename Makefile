@@ -66,7 +66,7 @@ test: $(BIN)/.installed-test chromium translations lint
 	  $(PYTEST); \
 	fi
 
-# The SQLite suite at six awkward moments (midnight in Sweden, New Year, DST, 29 February…); about 20 minutes.
+# The SQLite suite at six awkward moments (midnight in Sweden, New Year, DST, 29 February…); about 25 minutes.
 test-clock: $(BIN)/.installed-test chromium faketime translations
 	scripts/test_clock.sh
 
