@@ -5,18 +5,20 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, func, select
 
 os.environ["PORTAL_ENV"] = "test"
 
 from portal import create_app, db  # noqa: E402
 from portal.config import normalise_database_url  # noqa: E402
+from portal.services.demo import STOCKHOLM  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -103,3 +105,14 @@ def post_form(client: FlaskClient, path: str, data: dict[str, str] | None = None
 
 
 HTMX_HEADERS = {"HX-Request": "true", "HX-Target": "main-content"}
+
+
+def count_rows(session: Session, model: type, *where: object) -> int:
+    """How many rows of `model` (matching `where`) the database holds now."""
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+def in_stockholm(value: datetime) -> datetime:
+    """A stored timestamp in Stockholm time (SQLite gives naive UTC back)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(STOCKHOLM)

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from portal.labels import DIAGNOSES
 from portal.models import Article, ContentTemplate, TemplateStatus
 from portal.services import content
 from portal.services.content_pack import CONTENT, PHASES, PackError, load_pack
+from tests.conftest import count_rows
 
 PUBLISHED_NATIONALLY = {"brostcancer", "peniscancer", "prostatacancer", "tjock-och-andtarmscancer",
                         "tumorer-i-centrala-nervsystemet", "aggstockscancer"}
@@ -81,10 +82,6 @@ def _only_error(root: Path) -> PackError:
     return errors[0]
 
 
-def _count(session: Session, model: type) -> int:
-    return session.exec(select(func.count()).select_from(model)).one()
-
-
 def test_pack_loads_a_diagnosis_with_its_articles(tmp_path: Path) -> None:
     write_diagnosis(tmp_path)
     packs, errors = load_pack(tmp_path)
@@ -102,8 +99,8 @@ def test_import_is_idempotent(tmp_path: Path, session: Session) -> None:
     second = content.import_packs(session, load_pack(tmp_path)[0])
     assert [(r.version, r.created) for r in first] == [(1, True)]
     assert [(r.version, r.created) for r in second] == [(1, False)]
-    assert _count(session, ContentTemplate) == 1
-    assert _count(session, Article) == 1
+    assert count_rows(session, ContentTemplate) == 1
+    assert count_rows(session, Article) == 1
 
 
 def test_changed_text_becomes_a_new_version_and_the_published_one_stays(tmp_path: Path, session: Session) -> None:

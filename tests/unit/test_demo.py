@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from portal.models import (
     Alert,
@@ -26,17 +26,14 @@ from portal.services import delegations, forms
 from portal.services.demo import DEMO_PASSWORD, STOCKHOLM, demo_accounts, load_demo_data
 from portal.services.passwords import verify_password
 from portal.services.personal_id import parse_personal_id
-
-
-def _count(session: Session, model: type) -> int:
-    return session.exec(select(func.count()).select_from(model)).one()
+from tests.conftest import count_rows, in_stockholm
 
 
 def test_demo_data_loads_the_promised_organisation_and_people(session: Session) -> None:
     assert load_demo_data(session, date.today())
-    assert [_count(session, m) for m in (Region, CareProvider, CareUnit)] == [1, 2, 3]
-    assert _count(session, Patient) == 5  # three adults and a child with plans, one new referral without
-    assert _count(session, CarePlan) == 4
+    assert [count_rows(session, m) for m in (Region, CareProvider, CareUnit)] == [1, 2, 3]
+    assert count_rows(session, Patient) == 5  # three adults and a child with plans, one new referral without
+    assert count_rows(session, CarePlan) == 4
     assert len(session.exec(select(User).where(User.role == Role.STAFF)).all()) == 2
     assert len(session.exec(select(User).where(User.role == Role.EDITOR)).all()) == 1
     phases = {plan.current_phase for plan in session.exec(select(CarePlan)).all()}
@@ -48,7 +45,7 @@ def test_demo_data_loads_the_promised_organisation_and_people(session: Session) 
 def test_demo_data_is_loaded_only_once(session: Session) -> None:
     assert load_demo_data(session, date.today())
     assert not load_demo_data(session, date.today())
-    assert _count(session, Patient) == 5
+    assert count_rows(session, Patient) == 5
 
 
 def test_demo_accounts_sign_in_with_valid_numbers(session: Session) -> None:
@@ -90,12 +87,8 @@ def test_demo_visits_done_are_past_and_booked_ones_ahead_on_any_weekday(session:
     load_demo_data(session, today)
     items = session.exec(select(PlanItem).where(col(PlanItem.starts_at).is_not(None),
                                                 col(PlanItem.date_precision).in_(["time", "day"]))).all()
-
-    def local_day(item: PlanItem) -> date:
-        return item.starts_at.replace(tzinfo=item.starts_at.tzinfo or UTC).astimezone(STOCKHOLM).date()
-
-    done = [local_day(item) for item in items if item.status == "done"]
-    booked = [local_day(item) for item in items if item.status == "booked"]
+    done = [in_stockholm(item.starts_at).date() for item in items if item.status == "done"]
+    booked = [in_stockholm(item.starts_at).date() for item in items if item.status == "booked"]
     assert done
     assert booked
     assert all(day < today for day in done)

@@ -7,7 +7,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.mofile import write_mo
@@ -17,11 +16,11 @@ from flask_babel import force_locale
 
 from portal import i18n
 from portal.i18n import format_days_away, format_when
+from portal.services.demo import STOCKHOLM
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 SHIPPED = ("sv", "en")
 MARCH_3 = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)  # 09.30 in Stockholm (winter time)
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -38,10 +37,9 @@ from portal.models import (
 )
 from portal.patient.access import ACTING_KEY, ENDPOINT_RULES
 from portal.services import delegations, forms
+from portal.services.demo import stockholm_today
 from portal.services.form_definitions import load_all
 from tests import factories
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", "403", "404"
 
@@ -140,12 +138,8 @@ class World:
     maria_pid: str = ""
 
 
-def _today() -> date:
-    return datetime.now(STOCKHOLM).date()
-
-
 def _delegation(session: Session, patient: Patient, user: User, scopes: str, **extra: object) -> Delegation:
-    today = _today()
+    today = stockholm_today()
     values = {"relation": Relation.PARTNER, "valid_from": today - timedelta(days=30),
               "valid_until": today + timedelta(days=200), "status": DelegationStatus.ACTIVE, **extra}
     found = Delegation(patient_id=patient.id, relative_user_id=user.id, scopes=scopes, invite_name=user.name,
@@ -215,16 +209,17 @@ def build_world(session: Session) -> World:
     world.acting["revoked_relative"] = revoked.id or 0
     world.users["expired_relative"] = factories.user(session, role=Role.RELATIVE)
     expired = _delegation(session, maria, world.users["expired_relative"], "plan messages_read",
-                          valid_until=_today() - timedelta(days=1))
+                          valid_until=stockholm_today() - timedelta(days=1))
     world.acting["expired_relative"] = expired.id or 0
     child = factories.patient(session, name="Elsa Lind")
-    child.birth_date = _today().replace(year=_today().year - 13) if (_today().month, _today().day) != (2, 29) \
-        else date(_today().year - 13, 2, 28)
+    today = stockholm_today()
+    child.birth_date = today.replace(year=today.year - 13) if (today.month, today.day) != (2, 29) \
+        else date(today.year - 13, 2, 28)
     session.add(child)
     child_plan = factories.plan(session, child, responsible_unit, nurse)
     world.users["guardian_of_child_now_13"] = factories.user(session, role=Role.RELATIVE)
     guardian = _delegation(session, child, world.users["guardian_of_child_now_13"], " ".join(delegations.ALL_SCOPES),
-                           relation=Relation.GUARDIAN, valid_until=_today() + timedelta(days=400))
+                           relation=Relation.GUARDIAN, valid_until=stockholm_today() + timedelta(days=400))
     world.acting["guardian_of_child_now_13"] = guardian.id or 0
     assert child_plan.id
 

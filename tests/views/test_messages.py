@@ -6,11 +6,11 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from portal.models import AccessEvent, Message, Notification, User
 from tests import factories
-from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
+from tests.conftest import HTMX_HEADERS, count_rows, csrf_from, sign_in
 
 HX = {"HX-Request": "true", "HX-Target": "thread-list"}
 
@@ -19,10 +19,6 @@ def _form(client: FlaskClient, path: str) -> dict[str, str]:
     html = client.get(path).get_data(as_text=True)
     token = re.search(r'name="client_token" value="([^"]+)"', html).group(1)
     return {"csrf_token": csrf_from(html), "client_token": token}
-
-
-def _count(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Message)).one()
 
 
 @pytest.fixture
@@ -77,7 +73,7 @@ def test_a_second_send_with_the_same_form_adds_nothing(client: FlaskClient, sess
     form = _form(client, "/plan/messages")
     client.post("/plan/messages", data={**form, "body": "Hej"}, headers=HX)
     second = client.post("/plan/messages", data={**form, "body": "Hej"}, headers=HX)
-    assert _count(session) == 1
+    assert count_rows(session, Message) == 1
     assert "mv-msg" not in second.get_data(as_text=True).split('<form')[0]
 
 
@@ -96,7 +92,7 @@ def test_bad_messages_get_an_error_and_keep_the_text(client: FlaskClient, sessio
         assert error in body
         assert f">{text}</textarea>" in body
         assert 'aria-invalid="true"' in body
-    assert _count(session) == 0
+    assert count_rows(session, Message) == 0
     assert response.headers["HX-Retarget"] == "#compose"
 
 
@@ -194,7 +190,7 @@ def test_expired_session_keeps_the_text_over_a_new_sign_in(client: FlaskClient, 
         assert response.status_code == 401
         assert 'name="draft" value="Min långa fråga"' in page
     assert response.headers["HX-Retarget"] == "#compose"
-    assert _count(session) == 0
+    assert count_rows(session, Message) == 0
     token = csrf_from(page)
     client.post("/login", data={"identifier": patient.personal_id, "password": factories.PASSWORD,
                                 "csrf_token": token, "next": "/plan/messages", "draft": "Min långa fråga"})
@@ -210,7 +206,7 @@ def test_stale_form_in_a_live_session_keeps_the_text(client: FlaskClient, sessio
     response = client.post("/plan/messages", data={**form, "csrf_token": "stale", "body": "Text"})
     assert response.status_code == 303
     assert ">Text</textarea>" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert _count(session) == 0
+    assert count_rows(session, Message) == 0
 
 
 def test_patient_without_plan_has_no_thread(client: FlaskClient, session: Session) -> None:
@@ -263,7 +259,7 @@ def test_nurse_of_another_unit_gets_404_and_is_logged(client: FlaskClient, sessi
     token = csrf_from(client.get("/staff/").get_data(as_text=True))
     response = client.post(thread, data={"csrf_token": token, "client_token": factories.client_token(), "body": "x"})
     assert response.status_code == 404
-    assert _count(session) == 0
+    assert count_rows(session, Message) == 0
     denied = session.exec(select(AccessEvent).where(AccessEvent.action == "denied")).all()
     assert len(denied) == 2
     assert "Maria Ek" not in client.get("/staff/inbox").get_data(as_text=True)

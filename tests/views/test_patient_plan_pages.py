@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from portal.models import (
     AccessEvent,
@@ -36,12 +35,11 @@ from portal.models import (
 from portal.services import content
 from portal.services import plan_builder as builder
 from portal.services.content_pack import load_pack
+from portal.services.demo import stockholm_today
 from portal.services.messages import save_draft
 from tests import factories
-from tests.conftest import csrf_from, sign_in
+from tests.conftest import count_rows, csrf_from, in_stockholm, sign_in
 from tests.unit.test_content_pack import write_diagnosis
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 ARTICLES = {
     "fragor-till-lakaren": ("investigation", "Frågor till läkaren", "Questions for the doctor"),
@@ -62,22 +60,9 @@ class Maria(NamedTuple):
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
 
-def _today() -> date:
-    return datetime.now(STOCKHOLM).date()
-
-
-def _local(value: datetime) -> datetime:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(STOCKHOLM)
-
-
 def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  # noqa: ANN202
     token = csrf_from(client.get("/plan/").get_data(as_text=True))
     return client.post(path, data={"csrf_token": token, **(data or {})})
-
-
-def _count(session: Session, model: type, *where: object) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
 
 def _fresh_plan(session: Session, plan: CarePlan) -> CarePlan:
@@ -121,7 +106,7 @@ def _import(session: Session, root: Path, key: str = "brostcancer") -> ContentTe
 
 
 def _plan_for(session: Session, patient: Patient, template: ContentTemplate, nurse: StaffMember) -> CarePlan:
-    return builder.create_plan(session, patient, template, nurse, session.get(User, nurse.user_id), _today())
+    return builder.create_plan(session, patient, template, nurse, session.get(User, nurse.user_id), stockholm_today())
 
 
 def _own_item(session: Session, plan: CarePlan, title: str = "Tandläkaren") -> PlanItem:
@@ -134,7 +119,7 @@ def _own_item(session: Session, plan: CarePlan, title: str = "Tandläkaren") -> 
 
 
 def _own_data(**changes: str) -> dict[str, str]:
-    data = {"title": "Tandläkaren", "day": (_today() + timedelta(days=14)).isoformat(), "clock": "14:00",
+    data = {"title": "Tandläkaren", "day": (stockholm_today() + timedelta(days=14)).isoformat(), "clock": "14:00",
             "location": "Folktandvården Centrum", "body": "Kontroll av tänderna före strålningen."}
     data.update(changes)
     return data
@@ -288,7 +273,7 @@ def test_an_article_that_is_not_in_the_plan_is_404(client: FlaskClient, session:
     assert "Mat och aptit" not in response.get_data(as_text=True)
     assert _post(client, f"/plan/reading/{article_id}", {"response": "understood"}).status_code == 404
     assert _post(client, f"/plan/reading/{article_id}", {"response": "question"}).status_code == 404
-    assert _count(session, PlanReading, PlanReading.response.is_not(None)) == 0
+    assert count_rows(session, PlanReading, PlanReading.response.is_not(None)) == 0
     assert len(_events(session, maria.patient, "denied", f"article:{article_id}")) == 3
 
 
@@ -307,7 +292,7 @@ def test_own_item_form(client: FlaskClient, maria: Maria) -> None:
 
 def test_add_an_own_item(client: FlaskClient, session: Session, maria: Maria) -> None:
     before = len(_items(session, maria.plan))
-    day = _today() + timedelta(days=14)
+    day = stockholm_today() + timedelta(days=14)
     # A patient cannot set a unit, a status or preparation: those are ignored.
     data = _own_data(day=day.isoformat(), unit_id=str(maria.unit.id), status="done", preparation="Hack",
                      phase="follow_up", kind="treatment")
@@ -323,7 +308,7 @@ def test_add_an_own_item(client: FlaskClient, session: Session, maria: Maria) ->
     assert (item.status, item.unit_id, item.preparation) == (ItemStatus.PLANNED, None, "")
     assert (item.phase, item.kind) == (maria.plan.current_phase, "appointment")
     assert item.date_precision == DatePrecision.TIME
-    assert _local(item.starts_at).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 14, 0)
+    assert in_stockholm(item.starts_at).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 14, 0)
     last = _changes(session, maria.plan)[-1]
     assert (last.what, last.detail, last.actor_user_id, last.role) == (
         "patient_item_added", "Tandläkaren", maria.patient.user_id, Role.PATIENT)
@@ -354,7 +339,7 @@ def test_an_own_item_without_a_time_is_a_day(client: FlaskClient, session: Sessi
 def test_own_item_errors_are_422_and_save_nothing(client: FlaskClient, session: Session, maria: Maria, field: str,
                                                   change: dict[str, str]) -> None:
     if change.get("day") == "past":
-        change = {"day": (_today() - timedelta(days=3)).isoformat()}
+        change = {"day": (stockholm_today() - timedelta(days=3)).isoformat()}
     before = (len(_items(session, maria.plan)), len(_changes(session, maria.plan)))
     data = _own_data(**change)
     response = _post(client, "/plan/items/new", data)
@@ -408,13 +393,13 @@ def test_change_an_own_item(client: FlaskClient, session: Session, maria: Maria)
     assert 'value="Tandläkaren"' in page
     assert 'value="Folktandvården"' in page
     assert f'action="{path}"' in page
-    day = _today() + timedelta(days=30)
+    day = stockholm_today() + timedelta(days=30)
     response = _post(client, path, _own_data(title="Tandläkaren (ny tid)", day=day.isoformat(), clock=""))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/plan/items/{own.id}?saved=1"
     changed = _item(session, own.id)
     assert (changed.title, changed.source, changed.date_precision) == ("Tandläkaren (ny tid)", "patient", "day")
-    assert _local(changed.starts_at).date() == day
+    assert in_stockholm(changed.starts_at).date() == day
     last = _changes(session, maria.plan)[-1]
     assert (last.what, last.actor_user_id) == ("patient_item_changed", maria.patient.user_id)
     assert len(_events(session, maria.patient, "update", f"item:{own.id}")) == 1
@@ -423,8 +408,8 @@ def test_change_an_own_item(client: FlaskClient, session: Session, maria: Maria)
 def test_change_an_own_item_with_an_error_keeps_the_text(client: FlaskClient, session: Session,
                                                          maria: Maria) -> None:
     own = _own_item(session, maria.plan)
-    response = _post(client, f"/plan/items/{own.id}/edit", _own_data(title="Tandläkaren igen",
-                                                                   day=(_today() - timedelta(days=1)).isoformat()))
+    yesterday = (stockholm_today() - timedelta(days=1)).isoformat()
+    response = _post(client, f"/plan/items/{own.id}/edit", _own_data(title="Tandläkaren igen", day=yesterday))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="day-error"' in page
@@ -442,11 +427,11 @@ def test_remove_an_own_item_asks_first(client: FlaskClient, session: Session, ma
     assert 'name="confirm" value="yes"' in page
     assert f'action="{path}"' in page
     assert "Tandläkaren" in page
-    assert _count(session, PlanItem, PlanItem.id == own_id) == 1
+    assert count_rows(session, PlanItem, PlanItem.id == own_id) == 1
     response = _post(client, path, {"confirm": "yes"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/plan/timeline?removed=1"
-    assert _count(session, PlanItem, PlanItem.id == own_id) == 0
+    assert count_rows(session, PlanItem, PlanItem.id == own_id) == 0
     last = _changes(session, maria.plan)[-1]
     assert (last.what, last.detail) == ("patient_item_removed", "Tandläkaren")
     assert len(_events(session, maria.patient, "delete", f"item:{own_id}")) == 1

@@ -5,15 +5,14 @@ everyone else gets 404 (logged)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from portal.models import (
     AccessEvent,
@@ -39,12 +38,11 @@ from portal.models import (
 from portal.services import content
 from portal.services import plan_builder as builder
 from portal.services.content_pack import load_pack
+from portal.services.demo import stockholm_today
 from portal.services.messages import save_draft
 from tests import factories
-from tests.conftest import csrf_from, sign_in
+from tests.conftest import count_rows, csrf_from, in_stockholm, sign_in
 from tests.unit.test_content_pack import write_diagnosis
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 ARTICLES = {
     "fragor-till-lakaren": ("investigation", "Frågor till läkaren", "Questions for the doctor"),
@@ -71,15 +69,6 @@ class World(NamedTuple):
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
 
-def _today() -> date:
-    return datetime.now(STOCKHOLM).date()
-
-
-def _local(value: datetime) -> datetime:
-    """A stored timestamp in Stockholm time (SQLite gives naive UTC back)."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(STOCKHOLM)
-
-
 def _user(session: Session, member: StaffMember) -> User:
     return session.get(User, member.user_id)
 
@@ -98,11 +87,6 @@ def _post(client: FlaskClient, path: str, data: dict[str, str] | list[tuple[str,
     for name, value in pairs:
         body.setdefault(name, []).append(value)
     return client.post(path, data=body, headers=headers or {})
-
-
-def _count(session: Session, model: type, *where: object) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
 
 def _items(session: Session, plan_id: int) -> list[PlanItem]:
@@ -153,7 +137,8 @@ def _articles(session: Session, template: ContentTemplate) -> dict[str, Article]
 
 def _item_data(**changes: str) -> dict[str, str]:
     data = {"title": "Strålbehandling 1", "phase": Phase.TREATMENT, "kind": "treatment", "status": ItemStatus.BOOKED,
-            "day": (_today() + timedelta(days=10)).isoformat(), "clock": "09:30", "precision": DatePrecision.DAY,
+            "day": (stockholm_today() + timedelta(days=10)).isoformat(), "clock": "09:30",
+            "precision": DatePrecision.DAY,
             "location": "Strålbehandlingen, plan 2", "unit_id": "", "preparation": "Kom fastande.", "body": ""}
     data.update(changes)
     return data
@@ -167,7 +152,7 @@ def _import(session: Session, root: Path, key: str = "brostcancer", articles: di
 
 
 def _make_plan(session: Session, patient: Patient, template: ContentTemplate, nurse: StaffMember) -> CarePlan:
-    return builder.create_plan(session, patient, template, nurse, _user(session, nurse), _today())
+    return builder.create_plan(session, patient, template, nurse, _user(session, nurse), stockholm_today())
 
 
 def _second_unit(session: Session, name: str = "Onkologimottagningen",
@@ -304,7 +289,7 @@ def test_name_search_finds_a_name_with_swedish_capital_letters(client: FlaskClie
 
 def _new_plan_data(patient: Patient, member: StaffMember, **changes: str) -> dict[str, str]:
     data = {"personal_id": patient.personal_id, "create": "yes", "diagnosis": "brostcancer",
-            "start": (_today() + timedelta(days=9)).isoformat(), "nurse": str(member.id)}
+            "start": (stockholm_today() + timedelta(days=9)).isoformat(), "nurse": str(member.id)}
     data.update(changes)
     return data
 
@@ -325,7 +310,7 @@ def test_new_plan_form_offers_published_diagnoses_and_the_units_nurses(client: F
     assert f'<option value="{colleague.id}">' in page
     assert f'value="{stranger.id}"' not in page
     assert 'name="create" value="yes"' in page
-    assert _count(session, CarePlan) == 0
+    assert count_rows(session, CarePlan) == 0
     assert patient.personal_id not in response.request.url
 
 
@@ -334,7 +319,7 @@ def test_create_plan_from_a_diagnosis(client: FlaskClient, session: Session, pac
     nurse = factories.staff(session, where, name="Eva Lund")
     patient = factories.patient(session, name="Maria Ek")
     _sign_in(client, session, nurse)
-    start = _today() + timedelta(days=9)
+    start = stockholm_today() + timedelta(days=9)
     response = _post(client, "/staff/new-plan", _new_plan_data(patient, nurse, start=start.isoformat()))
     assert response.status_code == 303
     plan = session.exec(select(CarePlan).where(CarePlan.patient_id == patient.id)).one()
@@ -349,7 +334,7 @@ def test_create_plan_from_a_diagnosis(client: FlaskClient, session: Session, pac
         ("Mammografi", Phase.INVESTIGATION, ItemStatus.PLANNED, DatePrecision.WEEK, where.id, ItemSource.STAFF),
         ("Operation", Phase.TREATMENT, ItemStatus.PLANNED, DatePrecision.WEEK, where.id, ItemSource.STAFF),
     ]
-    assert [_local(i.starts_at).date() for i in items] == [monday, monday + timedelta(weeks=5)]
+    assert [in_stockholm(i.starts_at).date() for i in items] == [monday, monday + timedelta(weeks=5)]
     assert items[0].preparation == "Ta med en lista över dina mediciner."
     assert set(_readings(session, plan.id)) == {a.id for a in _articles(session, pack).values()}
     assert [(c.what, c.actor_user_id) for c in _changes(session, plan.id)] == [("plan_created", nurse.user_id)]
@@ -369,8 +354,8 @@ def test_create_plan_without_a_start_date_starts_this_week(client: FlaskClient, 
     _sign_in(client, session, nurse)
     assert _post(client, "/staff/new-plan", _new_plan_data(patient, nurse, start="")).status_code == 303
     first = _items(session, session.exec(select(CarePlan)).one().id)[0]
-    today = _today()
-    assert _local(first.starts_at).date() == today - timedelta(days=today.weekday())
+    today = stockholm_today()
+    assert in_stockholm(first.starts_at).date() == today - timedelta(days=today.weekday())
 
 
 @pytest.mark.parametrize(("field", "change"), [
@@ -400,7 +385,7 @@ def test_create_plan_refuses_bad_choices_and_creates_nothing(client: FlaskClient
     if field == "start":
         assert f'value="{change["start"]}"' in page
     for model in (CarePlan, PlanItem, PlanReading, PlanChange, CareTeamMembership):
-        assert _count(session, model) == 0
+        assert count_rows(session, model) == 0
 
 
 @pytest.mark.usefixtures("pack")
@@ -411,7 +396,7 @@ def test_new_plan_for_an_unknown_or_invalid_number_is_404(client: FlaskClient, s
     response = _post(client, "/staff/new-plan", {"personal_id": number, "create": "yes", "diagnosis": "brostcancer",
                                                  "nurse": str(nurse.id)})
     assert response.status_code == 404
-    assert _count(session, CarePlan) == 0
+    assert count_rows(session, CarePlan) == 0
     assert len(_events(session, nurse, "denied", "new_plan")) == 1
 
 
@@ -421,7 +406,7 @@ def test_new_plan_for_a_patient_with_a_plan_at_another_unit_is_404(client: Flask
     _sign_in(client, session, stranger)
     response = _post(client, "/staff/new-plan", _new_plan_data(world.patient, stranger))
     assert response.status_code == 404
-    assert _count(session, CarePlan) == 1
+    assert count_rows(session, CarePlan) == 1
     assert _team(session, world.plan.id) == {world.unit.id: TeamRole.RESPONSIBLE}
     denied = _events(session, stranger, "denied", "new_plan")
     assert [e.patient_id for e in denied] == [world.patient.id]
@@ -432,7 +417,7 @@ def test_new_plan_for_a_patient_with_a_plan_at_the_own_unit_opens_it(nurse_clien
     response = _post(nurse_client, "/staff/new-plan", _new_plan_data(world.patient, world.nurse))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}"
-    assert _count(session, CarePlan) == 1
+    assert count_rows(session, CarePlan) == 1
 
 
 @pytest.mark.usefixtures("pack")
@@ -455,7 +440,7 @@ def test_new_plan_without_csrf_token_is_refused(client: FlaskClient, session: Se
     _sign_in(client, session, nurse)
     response = client.post("/staff/new-plan", data=_new_plan_data(patient, nurse))
     assert response.status_code == 400
-    assert _count(session, CarePlan) == 0
+    assert count_rows(session, CarePlan) == 0
 
 
 # --- items -----------------------------------------------------------------------------------------------------------
@@ -471,7 +456,7 @@ def test_new_item_form_starts_in_the_chosen_phase_with_the_team_units(nurse_clie
 
 
 def test_add_a_booked_item_with_date_and_time(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    day = _today() + timedelta(days=10)
+    day = stockholm_today() + timedelta(days=10)
     before = len(_items(session, world.plan.id))
     response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
                      _item_data(day=day.isoformat(), clock="09:30", unit_id=str(world.unit.id)))
@@ -482,7 +467,7 @@ def test_add_a_booked_item_with_date_and_time(nurse_client: FlaskClient, session
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?saved={item.id}#item-{item.id}"
     assert (item.title, item.phase, item.kind, item.status) == ("Strålbehandling 1", "treatment", "treatment", "booked")
     assert item.date_precision == DatePrecision.TIME
-    assert _local(item.starts_at).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 9, 30)
+    assert in_stockholm(item.starts_at).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 9, 30)
     assert (item.unit_id, item.location, item.preparation) == (world.unit.id, "Strålbehandlingen, plan 2",
                                                                "Kom fastande.")
     assert item.source == ItemSource.STAFF
@@ -498,12 +483,12 @@ def test_add_a_booked_item_with_date_and_time(nurse_client: FlaskClient, session
 @pytest.mark.parametrize("precision", [DatePrecision.WEEK, DatePrecision.MONTH])
 def test_add_an_item_with_an_approximate_date(nurse_client: FlaskClient, session: Session, world: World,
                                               precision: str) -> None:
-    day = _today() + timedelta(days=40)
+    day = stockholm_today() + timedelta(days=40)
     response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
                      _item_data(day=day.isoformat(), clock="", precision=precision, status="planned"))
     assert response.status_code == 303
     item = _items(session, world.plan.id)[-1]
-    stored = _local(item.starts_at).date()
+    stored = in_stockholm(item.starts_at).date()
     assert item.date_precision == precision
     expected = day - timedelta(days=day.weekday()) if precision == DatePrecision.WEEK else day.replace(day=1)
     assert stored == expected
@@ -535,7 +520,7 @@ def test_item_errors_are_422_and_save_nothing(nurse_client: FlaskClient, session
                                               change: dict[str, str]) -> None:
     other, _their_nurse = _second_unit(session, name="Röntgen Annanstans")
     if change.get("day") == "past":
-        change = {**change, "day": (_today() - timedelta(days=10)).isoformat()}
+        change = {**change, "day": (stockholm_today() - timedelta(days=10)).isoformat()}
     if change.get("unit_id") == "other":
         change = {**change, "unit_id": str(other.id)}
     before = (len(_items(session, world.plan.id)), len(_changes(session, world.plan.id)))
@@ -553,7 +538,7 @@ def test_item_errors_are_422_and_save_nothing(nurse_client: FlaskClient, session
 
 
 def test_a_done_item_may_have_a_past_date(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    day = _today() - timedelta(days=10)
+    day = stockholm_today() - timedelta(days=10)
     response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
                      _item_data(status="done", day=day.isoformat(), title="Vävnadsprov"))
     assert response.status_code == 303
@@ -570,21 +555,21 @@ def test_edit_an_item_on_its_own_page(nurse_client: FlaskClient, session: Sessio
     assert 'value="Operation"' in page
     assert f'action="{path}"' in page
     assert '<option value="week" selected>' in page
-    day = _today() + timedelta(days=20)
+    day = stockholm_today() + timedelta(days=20)
     response = _post(nurse_client, path, _item_data(title="Operation (bröst)", day=day.isoformat(), clock="07:15",
                                                     status="booked", unit_id=str(world.unit.id)))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?saved={item.id}#item-{item.id}"
     changed = _item(session, item.id)
     assert (changed.title, changed.status, changed.date_precision) == ("Operation (bröst)", "booked", "time")
-    assert _local(changed.starts_at).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 7, 15)
+    assert in_stockholm(changed.starts_at).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 7, 15)
     last = _changes(session, world.plan.id)[-1]
     assert (last.what, last.detail) == ("item_changed", "Operation (bröst)")
     assert len(_events(session, world.nurse, "update", f"item:{item.id}")) == 1
 
 
 def test_edit_form_shows_the_stored_time_of_day(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    day = _today() + timedelta(days=5)
+    day = stockholm_today() + timedelta(days=5)
     _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new", _item_data(day=day.isoformat(), clock="09:30"))
     item = _items(session, world.plan.id)[-1]
     page = nurse_client.get(f"/staff/plans/{world.plan.id}/items/{item.id}/edit").get_data(as_text=True)
@@ -601,7 +586,7 @@ def test_edit_inline_with_htmx(nurse_client: FlaskClient, session: Session, worl
     assert f'id="item-{item.id}"' in form
     assert f'hx-post="{path}"' in form
     assert 'value="Mammografi"' in form
-    day = _today() + timedelta(days=3)
+    day = stockholm_today() + timedelta(days=3)
     response = _post(nurse_client, path, _item_data(title="Mammografi och ultraljud", phase="investigation",
                                                     kind="examination", day=day.isoformat(), clock="10:00"),
                      headers=headers)
@@ -621,7 +606,7 @@ def test_edit_inline_with_an_error_returns_the_form_in_place(nurse_client: Flask
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
     headers = {"HX-Request": "true", "HX-Target": f"item-{item.id}"}
     response = _post(nurse_client, path, _item_data(title="Mammografi igen", status="planned",
-                                                    day=(_today() - timedelta(days=30)).isoformat(), clock=""),
+                                                    day=(stockholm_today() - timedelta(days=30)).isoformat(), clock=""),
                      headers=headers)
     body = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -642,11 +627,11 @@ def test_delete_asks_first_and_then_removes(nurse_client: FlaskClient, session: 
     assert f'action="{path}"' in page
     assert 'name="confirm" value="yes"' in page
     assert "Mammografi" in page
-    assert _count(session, PlanItem, PlanItem.id == item_id) == 1
+    assert count_rows(session, PlanItem, PlanItem.id == item_id) == 1
     response = _post(nurse_client, path, {"confirm": "yes"})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?removed=1"
-    assert _count(session, PlanItem, PlanItem.id == item_id) == 0
+    assert count_rows(session, PlanItem, PlanItem.id == item_id) == 0
     last = _changes(session, world.plan.id)[-1]
     assert (last.what, last.detail) == ("item_removed", "Mammografi")
     assert len(_events(session, world.nurse, "delete", f"item:{item_id}")) == 1
@@ -896,7 +881,7 @@ def test_the_nurse_sees_what_the_patient_read_and_understood(nurse_client: Flask
                                                                        "response": "understood"})
     assert response.status_code == 303
     after = nurse_client.get(f"/staff/plans/{world.plan.id}/reading").get_data(as_text=True)
-    year = str(_today().year)
+    year = str(stockholm_today().year)
     assert year in _state(after, understood)
     assert year in _state(after, opened)
     assert _state(after, understood) != _state(after, opened)
@@ -953,7 +938,7 @@ def test_handover_to_a_unit_that_already_participates(nurse_client: FlaskClient,
     assert _post(nurse_client, f"/staff/plans/{world.plan.id}/handover",
                  {"nurse": str(receiver.id)}).status_code == 303
     assert _team(session, world.plan.id) == {where.id: TeamRole.RESPONSIBLE, world.unit.id: TeamRole.PARTICIPATING}
-    assert _count(session, CareTeamMembership, CareTeamMembership.plan_id == world.plan.id) == 2
+    assert count_rows(session, CareTeamMembership, CareTeamMembership.plan_id == world.plan.id) == 2
 
 
 @pytest.mark.parametrize("choice", ["colleague", "", "999999", "abc"])
@@ -1137,4 +1122,4 @@ def test_a_change_and_its_access_log_event_are_one_transaction(nurse_client: Fla
         app.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500
     assert len(_items(session, world.plan.id)) == before
-    assert _count(session, PlanChange, PlanChange.detail == "Utan logg") == 0
+    assert count_rows(session, PlanChange, PlanChange.detail == "Utan logg") == 0

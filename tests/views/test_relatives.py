@@ -11,12 +11,11 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from portal.models import (
     AccessEvent,
@@ -44,12 +43,12 @@ from portal.services import content
 from portal.services import delegations as ds
 from portal.services import plan_builder as builder
 from portal.services.content_pack import load_pack
+from portal.services.demo import STOCKHOLM, stockholm_today
 from portal.services.notifications import INVITATION
 from tests import factories
-from tests.conftest import csrf_from, sign_in
+from tests.conftest import count_rows, csrf_from, sign_in
 from tests.unit.test_content_pack import write_diagnosis
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ALL_SCOPES = "plan messages_read messages_send forms"
 PASSWORD = "ett långt lösenord"
 CSV_HEADER = ["time_utc", "actor", "role", "unit", "acting_for_delegation", "relation", "emergency", "action",
@@ -69,10 +68,6 @@ class World(NamedTuple):
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
 
-def _today() -> date:
-    return datetime.now(STOCKHOLM).date()
-
-
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -90,8 +85,8 @@ def _delegation(session: Session, patient: Patient, relative: User | None, scope
                 relation: str = Relation.PARTNER, status: str = DelegationStatus.ACTIVE,
                 valid_from: date | None = None, valid_until: date | None = None) -> Delegation:
     found = Delegation(patient_id=patient.id, relative_user_id=relative.id if relative else None, relation=relation,
-                       scopes=scopes, valid_from=valid_from or _today() - timedelta(days=10),
-                       valid_until=valid_until or _today() + timedelta(days=60), status=status,
+                       scopes=scopes, valid_from=valid_from or stockholm_today() - timedelta(days=10),
+                       valid_until=valid_until or stockholm_today() + timedelta(days=60), status=status,
                        invite_name=relative.name if relative else "Per Berg",
                        invite_email=(relative.email if relative else None) or "per@example.se")
     session.add(found)
@@ -110,11 +105,6 @@ def _post(client: FlaskClient, path: str, data: dict[str, object] | None = None,
     """POST with the CSRF token of the client's session, taken from `page`."""
     token = csrf_from(client.get(page).get_data(as_text=True))
     return client.post(path, data={"csrf_token": token, **(data or {})})
-
-
-def _count(session: Session, model: type, *where: object) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
 
 def _fresh(session: Session, model: type, row_id: int):  # noqa: ANN202
@@ -143,7 +133,7 @@ def _latest_token(session: Session) -> str:
 def _invite_data(**changes: object) -> dict[str, object]:
     data: dict[str, object] = {"name": "Per Berg", "email": "per.berg@example.se", "relation": "partner",
                                "scopes": ["plan"],
-                               "valid_until": ds.add_months(_today(), 12).isoformat()}
+                               "valid_until": ds.add_months(stockholm_today(), 12).isoformat()}
     data.update(changes)
     return data
 
@@ -151,8 +141,8 @@ def _invite_data(**changes: object) -> dict[str, object]:
 def _invitation(session: Session, world: World, scopes: tuple[str, ...] = ("plan",)) -> tuple[Delegation, str]:
     """A pending invitation from Anna, committed, and its raw token."""
     data = ds.InviteInput(name="Per Berg", email="per@example.se", relation=Relation.PARTNER, scopes=scopes,
-                          valid_until=(_today() + timedelta(days=90)).isoformat())
-    delegation = ds.invite(session, world.patient, session.get(User, world.patient.user_id), data, _today(),
+                          valid_until=(stockholm_today() + timedelta(days=90)).isoformat())
+    delegation = ds.invite(session, world.patient, session.get(User, world.patient.user_id), data, stockholm_today(),
                            "http://localhost")
     session.commit()
     return delegation, _latest_token(session)
@@ -171,7 +161,7 @@ def _birth_turning_13_on(day: date) -> date:
     try:
         return day.replace(year=day.year - 13)
     except ValueError:
-        return date(day.year - 13, 2, 28) if day <= _today() else date(day.year - 13, 3, 1)
+        return date(day.year - 13, 2, 28) if day <= stockholm_today() else date(day.year - 13, 3, 1)
 
 
 def _child(session: Session, birth: date, name: str = "Lisa Lund") -> Patient:
@@ -262,7 +252,7 @@ def test_relatives_page_offers_the_invitation_form(patient_client: FlaskClient, 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'action="/plan/relatives"' in page
-    assert f'value="{ds.add_months(_today(), 12).isoformat()}"' in page  # 12 months by default
+    assert f'value="{ds.add_months(stockholm_today(), 12).isoformat()}"' in page  # 12 months by default
     for scope in ("plan", "messages_read", "messages_send", "forms"):
         assert f'value="{scope}"' in page
     assert 'value="guardian"' not in page
@@ -282,8 +272,8 @@ def test_invite_makes_a_pending_delegation_and_queues_the_email(patient_client: 
     assert delegation.relative_user_id is None
     assert delegation.scopes == "plan forms"
     assert delegation.relation == "partner"
-    assert delegation.valid_from == _today()
-    assert delegation.valid_until == ds.add_months(_today(), 12)
+    assert delegation.valid_from == stockholm_today()
+    assert delegation.valid_until == ds.add_months(stockholm_today(), 12)
     assert delegation.invite_email == "per.berg@example.se"
     notification = session.exec(select(Notification)).one()
     assert notification.kind == INVITATION
@@ -311,8 +301,8 @@ def test_a_refused_invitation_keeps_what_was_typed(patient_client: FlaskClient, 
     assert 'id="scope-forms" name="scopes" type="checkbox" value="forms" checked' in page
     assert 'id="scope-messages_read" name="scopes" type="checkbox" value="messages_read">' in page
     assert 'aria-invalid="true"' in page
-    assert _count(session, Delegation) == 0
-    assert _count(session, Notification) == 0
+    assert count_rows(session, Delegation) == 0
+    assert count_rows(session, Notification) == 0
 
 
 @pytest.mark.parametrize("scopes", [["admin"], ["plan", "everything"], ["messages_send"], [], ["PLAN"]])
@@ -321,8 +311,8 @@ def test_scopes_outside_the_list_are_refused(patient_client: FlaskClient, sessio
     response = _post(patient_client, "/plan/relatives", _invite_data(scopes=scopes), page="/plan/relatives")
     assert response.status_code == 422
     assert 'id="scopes-error"' in response.get_data(as_text=True)
-    assert _count(session, Delegation) == 0
-    assert _count(session, Notification) == 0
+    assert count_rows(session, Delegation) == 0
+    assert count_rows(session, Notification) == 0
     assert len(_events(session, AccessEvent.action == "denied", AccessEvent.resource == "delegation:new")) == 1
 
 
@@ -333,19 +323,19 @@ def test_scopes_outside_the_list_are_refused(patient_client: FlaskClient, sessio
 ])
 def test_end_dates_in_the_past_or_beyond_24_months_are_refused(patient_client: FlaskClient, session: Session,
                                                                until) -> None:  # noqa: ANN001
-    response = _post(patient_client, "/plan/relatives", _invite_data(valid_until=until(_today()).isoformat()),
+    response = _post(patient_client, "/plan/relatives", _invite_data(valid_until=until(stockholm_today()).isoformat()),
                      page="/plan/relatives")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="valid_until-error"' in page
-    assert f'value="{until(_today()).isoformat()}"' in page  # kept to correct
-    assert _count(session, Delegation) == 0
+    assert f'value="{until(stockholm_today()).isoformat()}"' in page  # kept to correct
+    assert count_rows(session, Delegation) == 0
     refused = _events(session, AccessEvent.action == "denied", AccessEvent.resource == "delegation:new")
     assert [event.role for event in refused] == ["patient"]
 
 
 def test_an_end_date_exactly_24_months_ahead_is_fine(patient_client: FlaskClient, session: Session) -> None:
-    until = ds.add_months(_today(), 24)
+    until = ds.add_months(stockholm_today(), 24)
     response = _post(patient_client, "/plan/relatives", _invite_data(valid_until=until.isoformat()),
                      page="/plan/relatives")
     assert response.status_code == 303
@@ -355,7 +345,7 @@ def test_an_end_date_exactly_24_months_ahead_is_fine(patient_client: FlaskClient
 def test_a_patient_cannot_make_someone_a_guardian(patient_client: FlaskClient, session: Session) -> None:
     response = _post(patient_client, "/plan/relatives", _invite_data(relation="guardian"), page="/plan/relatives")
     assert response.status_code == 422
-    assert _count(session, Delegation) == 0
+    assert count_rows(session, Delegation) == 0
 
 
 # --- accepting an invitation -----------------------------------------------------------------------------------------
@@ -418,11 +408,11 @@ def test_a_new_account_with_bad_details_is_not_made(app: Flask, session: Session
     delegation, token = _invitation(session, world)
     visitor = app.test_client()
     visitor.get(f"/invite/{token}")
-    users = _count(session, User)
+    users = count_rows(session, User)
     response = _post(visitor, "/invite/account", _account_data(**changes), page="/invite")
     assert response.status_code == 422
     assert f'id="{field}-error"' in response.get_data(as_text=True)
-    assert _count(session, User) == users
+    assert count_rows(session, User) == users
     assert _fresh(session, Delegation, delegation.id).status == DelegationStatus.INVITED
     assert _acting(visitor) is None
 
@@ -481,17 +471,17 @@ def test_a_reused_invitation_is_refused(app: Flask, relative_client: FlaskClient
     assert _post(relative_client, "/invite/accept", page="/invite").status_code == 303
     other = _signed_in(app, _relative_user(session, name="Olle Ek", email="olle@example.se").email)
     other.get(f"/invite/{token}")
-    before = _count(session, AccessEvent, AccessEvent.action == "denied", AccessEvent.resource == "invitation")
+    before = count_rows(session, AccessEvent, AccessEvent.action == "denied", AccessEvent.resource == "invitation")
     _refused(other)
     assert _fresh(session, Delegation, delegation.id).relative_user_id == world.relative.id
-    assert _count(session, Delegation, Delegation.status == DelegationStatus.ACTIVE) == 1
-    assert _count(session, AccessEvent, AccessEvent.action == "denied",
+    assert count_rows(session, Delegation, Delegation.status == DelegationStatus.ACTIVE) == 1
+    assert count_rows(session, AccessEvent, AccessEvent.action == "denied",
                   AccessEvent.resource == "invitation") == before + 2
     anonymous = app.test_client()
     anonymous.get(f"/invite/{token}")
-    users = _count(session, User)
+    users = count_rows(session, User)
     assert _post(anonymous, "/invite/account", _account_data(), page="/login").status_code == 400
-    assert _count(session, User) == users
+    assert count_rows(session, User) == users
 
 
 def test_an_expired_invitation_is_refused(relative_client: FlaskClient, session: Session, world: World) -> None:
@@ -528,7 +518,7 @@ def test_a_forged_invitation_is_refused(relative_client: FlaskClient, session: S
     _invitation(session, world)
     assert relative_client.get(f"/invite/{token}").status_code == 303
     _refused(relative_client)
-    assert _count(session, Delegation, Delegation.relative_user_id == world.relative.id) == 0
+    assert count_rows(session, Delegation, Delegation.relative_user_id == world.relative.id) == 0
     denied = _events(session, AccessEvent.action == "denied", AccessEvent.resource == "invitation")
     assert len(denied) == 2
     assert all(e.actor_user_id == world.relative.id for e in denied)
@@ -630,9 +620,10 @@ def test_a_plan_only_relative_cannot_post(relative_client: FlaskClient, session:
             "article": "/plan/reading/1"}.get(path, path)
     data = {"body": "Hej", "client_token": "t" * 20, "name": "Olle", "email": "olle@example.se",
             "relation": "friend", "scopes": ["plan", "messages_read", "messages_send", "forms"],
-            "valid_until": (_today() + timedelta(days=300)).isoformat(), "what_matters": "x", "response": "understood",
-            "title": "Tandläkaren", "day": (_today() + timedelta(days=3)).isoformat()}
-    messages = _count(session, Message)
+            "valid_until": (stockholm_today() + timedelta(days=300)).isoformat(), "what_matters": "x",
+            "response": "understood",
+            "title": "Tandläkaren", "day": (stockholm_today() + timedelta(days=3)).isoformat()}
+    messages = count_rows(session, Message)
     response = _post(relative_client, path, data)
     assert response.status_code == 403
     denied = _events(session, AccessEvent.action == "denied", AccessEvent.resource == f"endpoint:{endpoint}")
@@ -641,8 +632,8 @@ def test_a_plan_only_relative_cannot_post(relative_client: FlaskClient, session:
     found = _fresh(session, Delegation, plan_only.id)
     assert found.scopes == "plan"
     assert found.status == DelegationStatus.ACTIVE
-    assert _count(session, Delegation) == 1
-    assert _count(session, Message) == messages
+    assert count_rows(session, Delegation) == 1
+    assert count_rows(session, Message) == messages
 
 
 def test_the_navigation_links_only_what_is_in_scope(relative_client: FlaskClient, world: World,
@@ -687,7 +678,7 @@ def test_every_relative_read_is_logged_with_the_delegation(relative_client: Flas
 def test_added_scope_applies_to_the_very_next_request(patient_client: FlaskClient, relative_client: FlaskClient,
                                                       session: Session, world: World, plan_only: Delegation) -> None:
     assert relative_client.get("/plan/messages").status_code == 403
-    until = (_today() + timedelta(days=200)).isoformat()
+    until = (stockholm_today() + timedelta(days=200)).isoformat()
     response = _post(patient_client, f"/plan/relatives/{plan_only.id}",
                      {"scopes": ["plan", "messages_read"], "valid_until": until})
     assert response.status_code == 303
@@ -709,7 +700,7 @@ def test_removed_scope_applies_to_the_very_next_request(patient_client: FlaskCli
                                                         session: Session, plan_only: Delegation) -> None:
     assert relative_client.get("/plan/timeline").status_code == 200
     _post(patient_client, f"/plan/relatives/{plan_only.id}",
-          {"scopes": ["messages_read"], "valid_until": (_today() + timedelta(days=30)).isoformat()})
+          {"scopes": ["messages_read"], "valid_until": (stockholm_today() + timedelta(days=30)).isoformat()})
     assert relative_client.get("/plan/timeline").status_code == 403
     assert relative_client.get("/plan/messages").status_code == 200
 
@@ -724,7 +715,7 @@ def test_removed_scope_applies_to_the_very_next_request(patient_client: FlaskCli
 def test_a_bad_change_is_refused(patient_client: FlaskClient, session: Session, plan_only: Delegation,
                                  scopes: list[str], until: int) -> None:
     response = _post(patient_client, f"/plan/relatives/{plan_only.id}",
-                     {"scopes": scopes, "valid_until": (_today() + timedelta(days=until)).isoformat()})
+                     {"scopes": scopes, "valid_until": (stockholm_today() + timedelta(days=until)).isoformat()})
     assert response.status_code == 422
     found = _fresh(session, Delegation, plan_only.id)
     assert found.scopes == "plan"
@@ -774,7 +765,7 @@ def test_a_revoked_relative_cannot_choose_the_patient_again(relative_client: Fla
 def test_an_end_date_that_passed_ends_the_access(relative_client: FlaskClient, session: Session,
                                                  world: World, plan_only: Delegation) -> None:
     assert relative_client.get("/plan/").status_code == 200
-    plan_only.valid_until = _today() - timedelta(days=1)
+    plan_only.valid_until = stockholm_today() - timedelta(days=1)
     session.add(plan_only)
     session.commit()
     response = relative_client.get("/plan/timeline")
@@ -785,7 +776,7 @@ def test_an_end_date_that_passed_ends_the_access(relative_client: FlaskClient, s
 
 
 def test_the_last_day_still_counts(relative_client: FlaskClient, session: Session, plan_only: Delegation) -> None:
-    plan_only.valid_until = _today()
+    plan_only.valid_until = stockholm_today()
     session.add(plan_only)
     session.commit()
     assert relative_client.get("/plan/timeline").status_code == 200
@@ -793,7 +784,7 @@ def test_the_last_day_still_counts(relative_client: FlaskClient, session: Sessio
 
 def test_access_that_has_not_started_is_not_usable(relative_client: FlaskClient, session: Session,
                                                    plan_only: Delegation) -> None:
-    plan_only.valid_from = _today() + timedelta(days=1)
+    plan_only.valid_from = stockholm_today() + timedelta(days=1)
     session.add(plan_only)
     session.commit()
     response = relative_client.get("/plan/")
@@ -819,7 +810,7 @@ def test_the_patient_cannot_touch_another_patients_delegation(patient_client: Fl
                                                               world: World) -> None:
     karl = factories.patient(session, name="Karl Holm")
     theirs = _delegation(session, karl, world.relative, scopes="plan")
-    until = (_today() + timedelta(days=100)).isoformat()
+    until = (stockholm_today() + timedelta(days=100)).isoformat()
     changed = _post(patient_client, f"/plan/relatives/{theirs.id}", {"scopes": ["plan", "forms"], "valid_until": until})
     revoked = _post(patient_client, f"/plan/relatives/{theirs.id}/revoke")
     assert changed.status_code == 404
@@ -877,7 +868,7 @@ def test_the_patients_log_shows_the_relatives_views(patient_client: FlaskClient,
     relative_client.get("/plan/timeline")
     relative_client.get(f"/plan/items/{world.item.id}")
     patient_client.get("/plan/timeline")
-    old_day = _today() - timedelta(days=45)
+    old_day = stockholm_today() - timedelta(days=45)
     session.add(AccessEvent(at=datetime.combine(old_day, datetime.min.time().replace(hour=12), tzinfo=STOCKHOLM)
                             .astimezone(UTC), actor_user_id=world.relative.id, role="relative",
                             acting_for_delegation_id=plan_only.id, patient_id=world.patient.id, action="read",
@@ -889,7 +880,7 @@ def test_the_patients_log_shows_the_relatives_views(patient_client: FlaskClient,
     assert "Per Berg" in page
     assert "Anna Berg" not in page  # her own visits are not listed
     assert _list_items(page) == 2  # the relative's two reads in the last 30 days
-    assert f'id="log-{_today().isoformat()}"' in page
+    assert f'id="log-{stockholm_today().isoformat()}"' in page
     assert f'id="log-{old_day.isoformat()}"' not in page
     assert 'href="/plan/access-log?period=all"' in page
     everything = patient_client.get("/plan/access-log?period=all").get_data(as_text=True)
@@ -912,7 +903,7 @@ def test_the_patients_log_shows_the_care_team(patient_client: FlaskClient,
 # --- guardians of children -------------------------------------------------------------------------------------------
 
 def test_a_guardian_of_a_child_under_13_may_do_almost_everything(app: Flask, session: Session, world: World) -> None:
-    child, child_plan = _child_plan(session, world, _birth_turning_13_on(_today() + timedelta(days=200)))
+    child, child_plan = _child_plan(session, world, _birth_turning_13_on(stockholm_today() + timedelta(days=200)))
     guardian = _relative_user(session, name="Lena Lund", email="lena@example.se")
     delegation = _guardian(session, child, guardian)
     client = _signed_in(app, guardian.email)
@@ -929,7 +920,7 @@ def test_a_guardian_of_a_child_under_13_may_do_almost_everything(app: Flask, ses
     written = _post(client, "/plan/what-matters", {"what_matters": "Lisa vill ha sin nalle med."})
     assert written.status_code == 303
     assert _post(client, "/plan/relatives", _invite_data()).status_code == 403
-    assert _count(session, Delegation) == 1
+    assert count_rows(session, Delegation) == 1
     reads = _events(session, AccessEvent.actor_user_id == guardian.id, AccessEvent.action == "read")
     assert reads
     assert {(e.acting_for_delegation_id, e.patient_id, e.role) for e in reads} == {
@@ -941,9 +932,9 @@ def test_a_guardian_may_answer_the_reading(app: Flask, session: Session, world: 
         "trotthet": ("treatment", "Trötthet under behandlingen", "Tiredness during treatment")})
     results = content.import_packs(session, load_pack(tmp_path / "pack")[0], publish=True)
     template = content.template_version(session, "leukemi", results[0].version)
-    child = _child(session, _birth_turning_13_on(_today() + timedelta(days=300)))
+    child = _child(session, _birth_turning_13_on(stockholm_today() + timedelta(days=300)))
     child_plan = builder.create_plan(session, child, template, world.nurse, session.get(User, world.nurse.user_id),
-                                     _today())
+                                     stockholm_today())
     article = session.exec(select(Article).where(Article.template_id == template.id)).one()
     builder.set_readings(session, child_plan, session.get(User, world.nurse.user_id), {article.id})
     session.commit()
@@ -964,23 +955,23 @@ def test_a_guardian_may_answer_the_reading(app: Flask, session: Session, world: 
 
 
 def test_a_guardian_has_access_the_day_before_the_13th_birthday(app: Flask, session: Session, world: World) -> None:
-    child, _plan = _child_plan(session, world, _birth_turning_13_on(_today() + timedelta(days=1)))
+    child, _plan = _child_plan(session, world, _birth_turning_13_on(stockholm_today() + timedelta(days=1)))
     guardian = _relative_user(session, name="Lena Lund", email="lena@example.se")
     delegation = _guardian(session, child, guardian)
-    assert delegation.valid_until == _today()
+    assert delegation.valid_until == stockholm_today()
     client = _signed_in(app, guardian.email)
     assert client.get("/plan/").status_code == 200
     assert client.get("/plan/messages").status_code == 200
 
 
 def test_the_guardians_access_ends_when_the_child_turns_13(app: Flask, session: Session, world: World) -> None:
-    child, _plan = _child_plan(session, world, _birth_turning_13_on(_today() + timedelta(days=1)))
+    child, _plan = _child_plan(session, world, _birth_turning_13_on(stockholm_today() + timedelta(days=1)))
     guardian = _relative_user(session, name="Lena Lund", email="lena@example.se")
     # An end date after the birthday, so that the birthday rule alone ends the access.
-    delegation = _guardian(session, child, guardian, valid_until=_today() + timedelta(days=60))
+    delegation = _guardian(session, child, guardian, valid_until=stockholm_today() + timedelta(days=60))
     client = _signed_in(app, guardian.email)
     assert client.get("/plan/timeline").status_code == 200
-    child.birth_date = _birth_turning_13_on(_today())  # the clock moved on: the birthday is today
+    child.birth_date = _birth_turning_13_on(stockholm_today())  # the clock moved on: the birthday is today
     session.add(child)
     session.commit()
     response = client.get("/plan/timeline")
@@ -999,9 +990,9 @@ def test_the_guardians_access_ends_when_the_child_turns_13(app: Flask, session: 
 
 
 def test_a_guardian_signing_in_on_the_13th_birthday_sees_nobody(app: Flask, session: Session, world: World) -> None:
-    child, _plan = _child_plan(session, world, _birth_turning_13_on(_today()))
+    child, _plan = _child_plan(session, world, _birth_turning_13_on(stockholm_today()))
     guardian = _relative_user(session, name="Lena Lund", email="lena@example.se")
-    delegation = _guardian(session, child, guardian, valid_until=_today() + timedelta(days=60))
+    delegation = _guardian(session, child, guardian, valid_until=stockholm_today() + timedelta(days=60))
     client = _signed_in(app, guardian.email)
     response = client.get("/plan/")
     assert response.status_code in (302, 303)
@@ -1014,7 +1005,7 @@ def test_the_patient_cannot_change_a_guardians_access(patient_client: FlaskClien
                                                       world: World) -> None:
     delegation = _delegation(session, world.patient, world.relative, scopes=ALL_SCOPES, relation=Relation.GUARDIAN)
     response = _post(patient_client, f"/plan/relatives/{delegation.id}",
-                     {"scopes": ["plan"], "valid_until": (_today() + timedelta(days=30)).isoformat()})
+                     {"scopes": ["plan"], "valid_until": (stockholm_today() + timedelta(days=30)).isoformat()})
     assert response.status_code == 422
     assert _fresh(session, Delegation, delegation.id).scopes == ALL_SCOPES
 
@@ -1120,7 +1111,7 @@ def test_staff_cannot_use_the_patient_pages(nurse_client: FlaskClient) -> None:
 
 def test_staff_register_a_guardian_for_a_child(nurse_client: FlaskClient, app: Flask, session: Session,
                                                world: World) -> None:
-    birth = _birth_turning_13_on(_today() + timedelta(days=400))
+    birth = _birth_turning_13_on(stockholm_today() + timedelta(days=400))
     child, child_plan = _child_plan(session, world, birth)
     page = nurse_client.get(f"/staff/plans/{child_plan.id}/guardians")
     assert page.status_code == 200
@@ -1157,30 +1148,30 @@ def test_staff_register_a_guardian_for_a_child(nurse_client: FlaskClient, app: F
 @pytest.mark.parametrize("age", ["thirteen_today", "adult"])
 def test_staff_cannot_register_a_guardian_for_a_patient_of_13(nurse_client: FlaskClient, session: Session,
                                                               world: World, age: str) -> None:
-    birth = _birth_turning_13_on(_today()) if age == "thirteen_today" else date(1980, 5, 5)
+    birth = _birth_turning_13_on(stockholm_today()) if age == "thirteen_today" else date(1980, 5, 5)
     child, child_plan = _child_plan(session, world, birth)
     page = nurse_client.get(f"/staff/plans/{child_plan.id}/guardians").get_data(as_text=True)
     assert 'name="email"' not in page
     response = _staff_post(nurse_client, f"/staff/plans/{child_plan.id}/guardians",
                            {"name": "Lena Lund", "email": "lena@example.se"})
     assert response.status_code == 422
-    assert _count(session, Delegation) == 0
-    assert _count(session, Notification) == 0
+    assert count_rows(session, Delegation) == 0
+    assert count_rows(session, Notification) == 0
     refused = _events(session, AccessEvent.action == "denied", AccessEvent.resource == "delegation:new")
     assert [(event.patient_id, event.unit_id) for event in refused] == [(child.id, world.unit.id)]
 
 
 def test_staff_guardian_form_errors(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    _child_row, child_plan = _child_plan(session, world, _birth_turning_13_on(_today() + timedelta(days=100)))
+    _child_row, child_plan = _child_plan(session, world, _birth_turning_13_on(stockholm_today() + timedelta(days=100)))
     response = _staff_post(nurse_client, f"/staff/plans/{child_plan.id}/guardians", {"name": "", "email": "lena"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'value="lena"' in page
-    assert _count(session, Delegation) == 0
+    assert count_rows(session, Delegation) == 0
 
 
 def test_guardians_page_for_other_units(app: Flask, session: Session, world: World) -> None:
-    _child_row, child_plan = _child_plan(session, world, _birth_turning_13_on(_today() + timedelta(days=100)))
+    _child_row, child_plan = _child_plan(session, world, _birth_turning_13_on(stockholm_today() + timedelta(days=100)))
     other_unit, other_nurse = _second_unit(session)
     outsider = _signed_in(app, session.get(User, other_nurse.user_id).email)
     assert outsider.get(f"/staff/plans/{child_plan.id}/guardians").status_code == 404
@@ -1189,7 +1180,7 @@ def test_guardians_page_for_other_units(app: Flask, session: Session, world: Wor
     session.add(CareTeamMembership(plan_id=child_plan.id, unit_id=other_unit.id, role=TeamRole.PARTICIPATING))
     session.commit()
     assert outsider.get(f"/staff/plans/{child_plan.id}/guardians").status_code == 403
-    assert _count(session, Delegation) == 0
+    assert count_rows(session, Delegation) == 0
 
 
 # --- emergency access ------------------------------------------------------------------------------------------------
@@ -1216,7 +1207,7 @@ def test_emergency_access_opens_the_plan_for_reading_only(session: Session, worl
     form = _staff_post(client, "/staff/emergency", {"personal_id": world.patient.personal_id})
     assert form.status_code == 200
     assert 'name="reason"' in form.get_data(as_text=True)
-    assert _count(session, EmergencyAccess) == 0
+    assert count_rows(session, EmergencyAccess) == 0
     response = _emergency(client, world.patient, hours="2")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}"
@@ -1238,11 +1229,11 @@ def test_emergency_access_opens_the_plan_for_reading_only(session: Session, worl
     assert flagged[("read", f"plan:{world.plan.id}")] is True
     assert client.get(f"/staff/plans/{world.plan.id}/messages").status_code == 200
     # Reading only: every change is refused and logged as an emergency event.
-    denied_before = _count(session, AccessEvent, AccessEvent.action == "denied")
+    denied_before = count_rows(session, AccessEvent, AccessEvent.action == "denied")
     assert _staff_post(client, f"/staff/plans/{world.plan.id}/messages",
                        {"body": "Hej", "client_token": "t" * 20}).status_code == 403
     assert _staff_post(client, f"/staff/plans/{world.plan.id}/details", {"phase": "treatment"}).status_code == 403
-    assert _count(session, Message) == 0
+    assert count_rows(session, Message) == 0
     denied = _events(session, AccessEvent.actor_user_id == nurse.user_id, AccessEvent.action == "denied")
     assert len(denied) == denied_before + 2
     assert [(e.emergency, e.patient_id, e.unit_id) for e in denied[-2:]] == [
@@ -1267,7 +1258,7 @@ def test_emergency_access_needs_a_reason_and_a_listed_time(session: Session, wor
     client, _nurse = outsider
     response = _emergency(client, world.patient, reason=reason, hours=hours)
     assert response.status_code == 422
-    assert _count(session, EmergencyAccess) == 0
+    assert count_rows(session, EmergencyAccess) == 0
     assert client.get(f"/staff/plans/{world.plan.id}").status_code == 404
 
 
@@ -1300,14 +1291,14 @@ def test_emergency_access_for_an_unknown_person(session: Session, world: World,
                                                         "reason": "Patienten sökte akut.", "hours": "2"})
     assert response.status_code == 404
     assert _staff_post(client, "/staff/emergency", {"personal_id": "nonsense"}).status_code == 404
-    assert _count(session, EmergencyAccess) == 0
+    assert count_rows(session, EmergencyAccess) == 0
 
 
 def test_the_care_team_needs_no_emergency_access(nurse_client: FlaskClient, session: Session, world: World) -> None:
     response = _emergency(nurse_client, world.patient)
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}"
-    assert _count(session, EmergencyAccess) == 0
+    assert count_rows(session, EmergencyAccess) == 0
 
 
 def test_emergency_access_is_marked_in_the_patients_log(patient_client: FlaskClient, session: Session,
@@ -1391,8 +1382,8 @@ def test_each_invitation_link_is_new_and_only_its_hash_is_stored(session: Sessio
 
 def test_a_relative_whose_access_ended_can_accept_a_new_invitation(relative_client: FlaskClient, session: Session,
                                                                    world: World) -> None:
-    _delegation(session, world.patient, world.relative, valid_from=_today() - timedelta(days=100),
-                valid_until=_today() - timedelta(days=1))
+    _delegation(session, world.patient, world.relative, valid_from=stockholm_today() - timedelta(days=100),
+                valid_until=stockholm_today() - timedelta(days=1))
     delegation, token = _invitation(session, world)
     relative_client.get(f"/invite/{token}")
     assert relative_client.get("/invite").status_code == 200

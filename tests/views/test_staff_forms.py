@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from portal.models import (
     AccessEvent,
@@ -28,7 +28,7 @@ from portal.services.form_definitions import PROFESSIONS as PROFESSION_CODES
 from portal.services.form_definitions import Answers, load_all
 from portal.staff.forms import PROFESSIONS
 from tests import factories
-from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
+from tests.conftest import HTMX_HEADERS, count_rows, csrf_from, sign_in
 
 MARCH = datetime(2027, 3, 3, 10, tzinfo=UTC)
 APRIL = datetime(2027, 4, 7, 10, tzinfo=UTC)
@@ -62,10 +62,6 @@ def _answered(session: Session, setup: Setup, key: str, answers: Answers, when: 
 
 def _alerts(session: Session, response: FormResponse) -> list[Alert]:
     return list(session.exec(select(Alert).where(Alert.response_id == response.id).order_by(Alert.id)).all())
-
-
-def _count(session: Session, model: type) -> int:
-    return session.exec(select(func.count()).select_from(model)).one()
 
 
 @pytest.fixture
@@ -156,7 +152,7 @@ def test_assign_bad_input_is_422_keeping_what_was_typed(client: FlaskClient, ses
         assert f'value="{data["weeks"]}"' in page
         assert 'aria-invalid="true"' in page
         assert '<option value="mabra" selected>' in page
-    assert _count(session, FormAssignment) == 0
+    assert count_rows(session, FormAssignment) == 0
 
 
 def test_assign_bad_input_under_htmx_returns_the_fragment(client: FlaskClient, setup: Setup) -> None:
@@ -303,7 +299,7 @@ def test_handling_without_the_checkbox_adds_no_item(client: FlaskClient, session
     assert response.status_code == 303
     session.expire_all()
     assert session.get(Alert, breathing.id).plan_item_id is None
-    assert _count(session, PlanItem) == 0
+    assert count_rows(session, PlanItem) == 0
 
 
 def test_an_alert_is_handled_only_once(client: FlaskClient, session: Session, breathing: Alert) -> None:
@@ -316,7 +312,7 @@ def test_an_alert_is_handled_only_once(client: FlaskClient, session: Session, br
     assert second.headers["Location"] == path
     session.expire_all()
     assert session.get(Alert, breathing.id).action_note == "Först"
-    assert _count(session, PlanItem) == 1
+    assert count_rows(session, PlanItem) == 1
 
 
 @pytest.mark.parametrize(("data", "error", "kept"), [
@@ -401,7 +397,7 @@ def test_a_nurse_of_another_unit_gets_404_everywhere_and_is_logged(client: Flask
                                                     AccessEvent.action == "denied")).all()
     assert sorted({e.resource.split(":")[0] for e in denied}) == ["alert", "form_response", "forms"]
     assert len(denied) == 5  # two for the plan, one for the response (no POST), two for the alert
-    assert _count(session, FormAssignment) == 1
+    assert count_rows(session, FormAssignment) == 1
     assert session.exec(select(Alert).where(Alert.status == "handled")).first() is None
 
 
