@@ -6,7 +6,23 @@ from pathlib import Path
 
 from flask import Flask
 
+from portal import (
+    accounts,
+    audit,
+    content,
+    db,
+    demo,
+    messages,
+    notifications,
+    plans,
+    questionnaires,
+    relatives,
+    web,
+)
 from portal.config import load_config
+from portal.extensions import compress, csrf
+
+FEATURES = (accounts, content, plans, messages, notifications, questionnaires, relatives, audit, demo)
 
 
 def create_app(config: dict[str, object] | None = None) -> Flask:
@@ -14,32 +30,10 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
-    register_extensions(app)
-    register_blueprints(app)
-    return app
-
-
-def register_extensions(app: Flask) -> None:
-    from portal import assets, auth_session, cli, db, errors, htmx, i18n, labels, layout, security, text
-    from portal.extensions import compress, csrf
-
     db.init_app(app)
     csrf.init_app(app)
     compress.init_app(app)
-    htmx.init_app(app)
-    i18n.init_app(app)
-    labels.init_app(app)
-    layout.init_app(app)
-    text.init_app(app)
-    auth_session.init_app(app)
-    assets.init_app(app)
-    security.init_app(app)
-    errors.init_app(app)
-    cli.init_app(app)
-
-
-def register_blueprints(app: Flask) -> None:
-    from portal import auth, editor, patient, public, staff
-
-    for blueprint in (public.bp, auth.bp, patient.bp, staff.bp, editor.bp):
-        app.register_blueprint(blueprint)
+    web.init_app(app)  # first: the layout's defaults, to which the features' context processors add their parts
+    for feature in FEATURES:
+        feature.init_app(app)
+    return app

@@ -1,4 +1,9 @@
-"""One engine per app, one session per request, closed at teardown."""
+"""One engine per app and one unit of work per request.
+
+The request's session is committed once, after the view has answered with anything but a server error, and rolled
+back otherwise. Nothing else commits during a request: services and the access log only add to the session, so a
+change and its access-log event are saved together or not at all.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, current_app, g
+import click
+from flask import Flask, Response, current_app, g
+from flask.cli import AppGroup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
@@ -46,6 +53,27 @@ def get_session() -> Session:
     return g.db_session
 
 
+def rollback_request() -> None:
+    """Undo the request's work (before an error page is drawn, so the page can read the database again)."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def _finish_request(response: Response) -> Response:
+    """The one commit of a request: its answer stands (2xx–4xx, refusals are logged too), else roll back.
+
+    A failing commit raises here, so the person gets the error page instead of a page saying it was saved.
+    """
+    session = g.get("db_session")
+    if session is not None:
+        if response.status_code < 500:
+            session.commit()
+        else:
+            session.rollback()
+    return response
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
@@ -53,10 +81,15 @@ def _close_session(_exc: BaseException | None) -> None:
 
 
 @contextmanager
-def session_scope(app: Flask) -> Iterator[Session]:
-    """A session for CLI commands and scripts, committed by the caller."""
+def unit_of_work(app: Flask) -> Iterator[Session]:
+    """A session for commands and scripts: committed when the block ends, rolled back if it raises."""
     with Session(get_engine(app), expire_on_commit=False) as session:
-        yield session
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def alembic_config(app: Flask) -> object:
@@ -81,6 +114,26 @@ def downgrade(app: Flask, revision: str = "base") -> None:
     command.downgrade(alembic_config(app), revision)
 
 
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    upgrade(current_app, revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="base")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION (default: an empty database)."""
+    downgrade(current_app, revision)
+
+
 def init_app(app: Flask) -> None:
     app.extensions["db_engine"] = make_engine(app.config["DATABASE_URL"])
+    app.after_request(_finish_request)
     app.teardown_appcontext(_close_session)
+    app.cli.add_command(db_cli)

@@ -18,7 +18,7 @@ os.environ["PORTAL_ENV"] = "test"
 
 from portal import create_app, db  # noqa: E402
 from portal.config import normalise_database_url  # noqa: E402
-from portal.services.demo import STOCKHOLM  # noqa: E402
+from portal.demo.services import STOCKHOLM  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

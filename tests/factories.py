@@ -25,9 +25,9 @@ from portal.models import (
     TeamRole,
     User,
 )
-from portal.services.messages import post_message
-from portal.services.passwords import hash_password
-from portal.services.personal_id import with_check_digit
+from portal.messages.services import post_message
+from portal.accounts.services import hash_password
+from portal.core.personal_id import with_check_digit
 
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD)

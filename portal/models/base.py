@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from portal.core.clock import utcnow
 
-
-def utcnow() -> datetime:
-    """Now, in UTC: every timestamp is timezone-aware and stored as UTC."""
-    return datetime.now(UTC)
+__all__ = ["utcnow"]

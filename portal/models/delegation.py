@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from portal.models.base import utcnow
+from portal.core.clock import utcnow
 
 
 class Relation(StrEnum):

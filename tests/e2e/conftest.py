@@ -16,7 +16,7 @@ from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from portal import db
-from portal.services.demo import load_demo_data, stockholm_today
+from portal.demo.services import load_demo_data, stockholm_today
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

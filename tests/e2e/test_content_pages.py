@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from portal import db
 from portal.models import CarePlan, Patient
-from portal.services import content
-from portal.services.content_pack import load_pack
+from portal.content.services import store as content
+from portal.content.services.pack import load_pack
 from tests.e2e.conftest import EVA, MARIA, assert_accessible, screenshot, sign_in_with
 
 ELIN = "elin.redaktor@demo.vardplan.se"

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from portal import db
 from portal.models import User
-from portal.services import plans
-from portal.services.messages import post_message
+from portal.plans.services import plans
+from portal.messages.services import post_message
 from tests.e2e.conftest import (
     EVA,
     MARIA,

@@ -13,8 +13,9 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 from sqlmodel import Session
 
-from portal import db, mailer
-from portal.services.notifications import send_due
+from portal import db
+from portal.notifications import mailer
+from portal.notifications.services import send_due
 from tests.e2e.conftest import MARIA, assert_accessible, device_options, screenshot, sign_in_with
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}

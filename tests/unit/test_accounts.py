@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal.services.accounts import authenticate, end_all_sessions, load_user
-from portal.services.passwords import hash_password, verify_password
-from portal.services.personal_id import parse_personal_id
+from portal.accounts.services import authenticate, end_all_sessions, load_user
+from portal.accounts.services import hash_password, verify_password
+from portal.core.personal_id import parse_personal_id
 from tests import factories
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.services.chart import (
+from portal.questionnaires.services.chart import (
     PAD_BOTTOM,
     PAD_LEFT,
     PAD_RIGHT,
@@ -17,7 +17,7 @@ from portal.services.chart import (
     number,
     score_range,
 )
-from portal.services.form_definitions import load_all
+from portal.questionnaires.services.definitions import load_all
 
 START = datetime(2027, 3, 3, 9, tzinfo=UTC)
 

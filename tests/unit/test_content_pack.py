@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from portal.labels import DIAGNOSES
+from portal.web.labels import DIAGNOSES
 from portal.models import Article, ContentTemplate, TemplateStatus
-from portal.services import content
-from portal.services.content_pack import CONTENT, PHASES, PackError, load_pack
+from portal.content.services import store as content
+from portal.content.services.pack import CONTENT, PHASES, PackError, load_pack
 from tests.conftest import count_rows
 
 PUBLISHED_NATIONALLY = {"brostcancer", "peniscancer", "prostatacancer", "tjock-och-andtarmscancer",

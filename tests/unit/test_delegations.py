@@ -12,12 +12,12 @@ from flask import Flask
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from portal.mailer import compose_invitation
+from portal.notifications.mailer import compose_invitation
 from portal.models import Delegation, DelegationStatus, Notification, Patient, Relation, Role, Scope, User
-from portal.models.base import utcnow
-from portal.services import delegations as ds
-from portal.services.delegations import InviteInput
-from portal.services.notifications import INVITATION, send_due
+from portal.core.clock import utcnow
+from portal.relatives import services as ds
+from portal.relatives.services import InviteInput
+from portal.notifications.services import INVITATION, send_due
 from tests import factories
 
 TODAY = date(2026, 3, 10)

@@ -22,10 +22,11 @@ from portal.models import (
     Role,
     User,
 )
-from portal.services import delegations, forms
-from portal.services.demo import DEMO_PASSWORD, STOCKHOLM, demo_accounts, load_demo_data
-from portal.services.passwords import verify_password
-from portal.services.personal_id import parse_personal_id
+from portal.questionnaires.services import answers as forms
+from portal.relatives import services as delegations
+from portal.demo.services import DEMO_PASSWORD, STOCKHOLM, demo_accounts, load_demo_data
+from portal.accounts.services import verify_password
+from portal.core.personal_id import parse_personal_id
 from tests.conftest import count_rows, in_stockholm
 
 

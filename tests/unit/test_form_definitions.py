@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.services.form_definitions import (
+from portal.questionnaires.services.definitions import (
     PROFESSIONS,
     QUESTIONNAIRES,
     Answers,

@@ -9,8 +9,8 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from portal.models import Alert, FormResponse, PlanItem, Questionnaire, User
-from portal.services import forms
-from portal.services.form_definitions import load_all
+from portal.questionnaires.services import answers as forms
+from portal.questionnaires.services.definitions import load_all
 from tests import factories
 
 

@@ -15,8 +15,8 @@ from flask import Flask
 from flask_babel import force_locale
 
 from portal import i18n
-from portal.i18n import format_days_away, format_when
-from portal.services.demo import STOCKHOLM
+from portal.web.i18n import format_days_away, format_when
+from portal.demo.services import STOCKHOLM
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 SHIPPED = ("sv", "en")

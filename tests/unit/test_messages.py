@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from portal.models import Message, User
-from portal.services import messages as msgs
+from portal.messages import services as msgs
 from tests import factories
 
 TOKEN = "t" * 20

@@ -12,11 +12,11 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from portal import mailer
+from portal.notifications import mailer
 from portal.config import load_config
 from portal.models import Message, Notification, User
-from portal.services import notifications
-from portal.services.notifications import GIVEN_UP, SendReport, queue_new_message, send_due
+from portal.notifications import services as notifications
+from portal.notifications.services import GIVEN_UP, SendReport, queue_new_message, send_due
 from tests import factories
 from tests.smtp import Credentials, free_port, smtp_server
 
@@ -419,7 +419,7 @@ def test_cli_loop_keeps_sending_until_stopped(app: Flask, session: Session, monk
         if len(naps) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr("portal.cli.time.sleep", sleep)
+    monkeypatch.setattr("portal.notifications.commands.time.sleep", sleep)
     result = app.test_cli_runner().invoke(args=["send-notifications", "--loop", "30"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["Sending due e-mails every 30 seconds. Stop with Ctrl+C.",

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from portal.services.personal_id import (
+from portal.core.personal_id import (
     InvalidPersonalId,
     PersonalIdError,
     luhn_valid,

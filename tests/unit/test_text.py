@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.text import linkify
+from portal.web.text import linkify
 
 
 @pytest.mark.parametrize(

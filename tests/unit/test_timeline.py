@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from portal.models import DatePrecision, ItemStatus, Phase, PlanItem
-from portal.services.timeline import build_timeline, last_day, next_item
+from portal.plans.services.timeline import build_timeline, last_day, next_item
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 

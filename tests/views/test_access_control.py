@@ -13,8 +13,8 @@ from portal.models import AccessEvent
 from tests import factories
 from tests.conftest import sign_in
 
-PUBLIC = {"static", "public.home", "public.accessibility", "public.language_set", "auth.login",
-          "auth.login_submit", "auth.logout"}
+PUBLIC = {"static", "accounts.home", "web.accessibility", "web.language_update", "accounts.login",
+          "accounts.login_submit", "accounts.logout"}
 ROLE_OF_PREFIX = {"patient.": {"patient"}, "staff.": {"staff"}, "editor.": {"editor", "admin"}}
 
 

@@ -35,10 +35,11 @@ from portal.models import (
     TeamRole,
     User,
 )
-from portal.patient.access import ACTING_KEY, ENDPOINT_RULES
-from portal.services import delegations, forms
-from portal.services.demo import stockholm_today
-from portal.services.form_definitions import load_all
+from portal.plans.access import ACTING_KEY, ENDPOINT_RULES
+from portal.questionnaires.services import answers as forms
+from portal.relatives import services as delegations
+from portal.demo.services import stockholm_today
+from portal.questionnaires.services.definitions import load_all
 from tests import factories
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", "403", "404"
@@ -68,26 +69,26 @@ STAFF_RESPONSIBLE = "staff_responsible"  # only the responsible unit changes it;
 EDITOR = "editor"
 
 POLICIES: dict[str, str] = {
-    "static": PUBLIC, "public.home": PUBLIC, "public.accessibility": PUBLIC, "public.language_set": PUBLIC,
-    "auth.login": PUBLIC, "auth.login_submit": PUBLIC, "auth.logout": PUBLIC,
-    "public.invite_link": PUBLIC, "public.invite": PUBLIC, "public.invite_account": PUBLIC,
-    "public.invite_accept": SIGNED_IN, "public.choose": SIGNED_IN,
-    "editor.index": EDITOR, "editor.version": EDITOR, "editor.article": EDITOR, "editor.publish": EDITOR,
-    "editor.retire": EDITOR,
-    "staff.caseload": STAFF_ANY, "staff.inbox": STAFF_ANY, "staff.find_patient": STAFF_ANY,
-    "staff.new_plan": STAFF_ANY, "staff.emergency": STAFF_ANY,
-    "staff.plan": STAFF_TEAM, "staff.plan_forms": STAFF_TEAM, "staff.form_assign": STAFF_TEAM,
-    "staff.form_response": STAFF_TEAM, "staff.alert": STAFF_TEAM, "staff.alert_handle": STAFF_TEAM,
-    "staff.messages": STAFF_TEAM, "staff.messages_new": STAFF_TEAM, "staff.messages_older": STAFF_TEAM,
-    "staff.message_create": STAFF_TEAM, "staff.thread_handled": STAFF_TEAM, "staff.thread_unread": STAFF_TEAM,
-    "staff.plan_history": STAFF_TEAM, "staff.plan_reading:GET": STAFF_TEAM,
+    "static": PUBLIC, "accounts.home": PUBLIC, "web.accessibility": PUBLIC, "web.language_update": PUBLIC,
+    "accounts.login": PUBLIC, "accounts.login_submit": PUBLIC, "accounts.logout": PUBLIC,
+    "relatives.public.invitation_link": PUBLIC, "relatives.public.invitation": PUBLIC, "relatives.public.invitation_account": PUBLIC,
+    "relatives.public.invitation_accept": SIGNED_IN, "relatives.public.choose": SIGNED_IN,
+    "content.editor.index": EDITOR, "content.editor.version": EDITOR, "content.editor.article": EDITOR, "content.editor.version_publish": EDITOR,
+    "content.editor.version_retire": EDITOR,
+    "plans.staff.caseload": STAFF_ANY, "messages.staff.inbox": STAFF_ANY, "plans.staff.patient_find": STAFF_ANY,
+    "plans.staff.plan_new": STAFF_ANY, "plans.staff.emergency": STAFF_ANY,
+    "plans.staff.plan": STAFF_TEAM, "questionnaires.staff.form_list": STAFF_TEAM, "questionnaires.staff.form_assign": STAFF_TEAM,
+    "questionnaires.staff.form_response": STAFF_TEAM, "questionnaires.staff.alert": STAFF_TEAM, "questionnaires.staff.alert_handle": STAFF_TEAM,
+    "messages.staff.thread": STAFF_TEAM, "messages.staff.thread_new": STAFF_TEAM, "messages.staff.thread_older": STAFF_TEAM,
+    "messages.staff.message_create": STAFF_TEAM, "messages.staff.thread_handled": STAFF_TEAM, "messages.staff.thread_unread": STAFF_TEAM,
+    "plans.staff.history": STAFF_TEAM, "staff.plan_reading:GET": STAFF_TEAM,
     "staff.plan_reading:POST": STAFF_RESPONSIBLE,
-    "staff.new_item": STAFF_RESPONSIBLE, "staff.create_item": STAFF_RESPONSIBLE, "staff.edit_item": STAFF_RESPONSIBLE,
-    "staff.update_item": STAFF_RESPONSIBLE, "staff.delete_item": STAFF_RESPONSIBLE,
-    "staff.move_item": STAFF_RESPONSIBLE, "staff.plan_details": STAFF_RESPONSIBLE,
-    "staff.handover": STAFF_RESPONSIBLE, "staff.remove_unit": STAFF_RESPONSIBLE,
-    "staff.plan_version": STAFF_RESPONSIBLE, "staff.guardians": STAFF_RESPONSIBLE,
-    "staff.plan_access_log": STAFF_RESPONSIBLE,
+    "plans.staff.item_new": STAFF_RESPONSIBLE, "plans.staff.item_create": STAFF_RESPONSIBLE, "plans.staff.item_edit": STAFF_RESPONSIBLE,
+    "plans.staff.item_update": STAFF_RESPONSIBLE, "plans.staff.item_delete": STAFF_RESPONSIBLE,
+    "plans.staff.item_move": STAFF_RESPONSIBLE, "plans.staff.plan_details_update": STAFF_RESPONSIBLE,
+    "plans.staff.handover": STAFF_RESPONSIBLE, "plans.staff.team_unit_remove": STAFF_RESPONSIBLE,
+    "plans.staff.version": STAFF_RESPONSIBLE, "relatives.staff.guardians": STAFF_RESPONSIBLE,
+    "audit.staff.access_log": STAFF_RESPONSIBLE,
 }
 # Patient endpoints whose URL holds one of the owning patient's objects: another patient gets 404 there.
 PATIENT_OBJECT_PARAMS = {"item_id", "article_id", "response_id", "assignment_id", "delegation_id"}
@@ -240,8 +241,8 @@ def _url(app: Flask, endpoint: str, arguments: set[str], world: World) -> str:
     for name in arguments:
         if name == "item_id" and endpoint.startswith("patient."):
             values[name] = world.ids["own_item_id"]
-        elif name == "response_id" and endpoint in ("patient.form_step", "patient.form_step_save",
-                                                    "patient.form_review", "patient.form_submit"):
+        elif name == "response_id" and endpoint in ("questionnaires.patient.form_step", "questionnaires.patient.form_step_save",
+                                                    "questionnaires.patient.form_review", "questionnaires.patient.form_submit"):
             values[name] = world.ids["draft_response_id"]
         else:
             values[name] = world.ids[name]
@@ -254,11 +255,11 @@ def _url(app: Flask, endpoint: str, arguments: set[str], world: World) -> str:
 def _form_data(endpoint: str, world: World) -> dict[str, object]:
     """Enough for each POST to get past parsing; validation errors (422) still count as 'allowed'."""
     return {
-        "staff.new_plan": {"personal_id": world.new_patient_pid},
-        "staff.emergency": {"personal_id": world.maria_pid},
-        "staff.find_patient": {"q": "Nils"},
-        "public.language_set": {"language": "en"},
-        "auth.login_submit": {"identifier": "", "password": ""},
+        "plans.staff.plan_new": {"personal_id": world.new_patient_pid},
+        "plans.staff.emergency": {"personal_id": world.maria_pid},
+        "plans.staff.patient_find": {"q": "Nils"},
+        "web.language_update": {"language": "en"},
+        "accounts.login_submit": {"identifier": "", "password": ""},
     }.get(endpoint, {"body": "Hej", "client_token": factories.client_token(), "title": "x", "response": "understood"})
 
 

@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from portal.models import ContentTemplate, Role, TemplateStatus, User
-from portal.services import content
-from portal.services.content_pack import load_pack
+from portal.content.services import store as content
+from portal.content.services.pack import load_pack
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
 from tests.unit.test_content_pack import write_diagnosis

@@ -32,11 +32,11 @@ from portal.models import (
     StaffMember,
     User,
 )
-from portal.services import content
-from portal.services import plan_builder as builder
-from portal.services.content_pack import load_pack
-from portal.services.demo import stockholm_today
-from portal.services.messages import save_draft
+from portal.content.services import store as content
+from portal.plans.services import builder
+from portal.content.services.pack import load_pack
+from portal.demo.services import stockholm_today
+from portal.messages.services import save_draft
 from tests import factories
 from tests.conftest import count_rows, csrf_from, in_stockholm, sign_in
 from tests.unit.test_content_pack import write_diagnosis

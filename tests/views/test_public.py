@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from portal import create_app, db
 from portal.models import User
-from portal.security import CSP
+from portal.web.security import CSP
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, post_form, sign_in
 

@@ -38,13 +38,13 @@ from portal.models import (
     TeamRole,
     User,
 )
-from portal.models.base import utcnow
-from portal.services import content
-from portal.services import delegations as ds
-from portal.services import plan_builder as builder
-from portal.services.content_pack import load_pack
-from portal.services.demo import STOCKHOLM, stockholm_today
-from portal.services.notifications import INVITATION
+from portal.core.clock import utcnow
+from portal.content.services import store as content
+from portal.relatives import services as ds
+from portal.plans.services import builder
+from portal.content.services.pack import load_pack
+from portal.demo.services import STOCKHOLM, stockholm_today
+from portal.notifications.services import INVITATION
 from tests import factories
 from tests.conftest import count_rows, csrf_from, sign_in
 from tests.unit.test_content_pack import write_diagnosis
@@ -581,12 +581,12 @@ def test_a_plan_only_relative_sees_the_plan(relative_client: FlaskClient, world:
 
 
 @pytest.mark.parametrize(("path", "endpoint"), [
-    ("/plan/messages", "patient.messages"),
-    ("/plan/forms", "patient.forms_list"),
-    ("/plan/settings", "patient.settings"),
-    ("/plan/relatives", "patient.relatives"),
-    ("/plan/access-log", "patient.access_log"),
-    ("/plan/items/new", "patient.new_item"),
+    ("/plan/messages", "messages.patient.thread"),
+    ("/plan/forms", "questionnaires.patient.form_list"),
+    ("/plan/settings", "notifications.patient.settings"),
+    ("/plan/relatives", "relatives.patient.relative_list"),
+    ("/plan/access-log", "audit.patient.access_log"),
+    ("/plan/items/new", "plans.patient.item_new"),
 ])
 def test_a_plan_only_relative_gets_403_elsewhere(relative_client: FlaskClient, session: Session, world: World,
                                                  plan_only: Delegation, path: str, endpoint: str) -> None:
@@ -605,14 +605,14 @@ def test_a_plan_only_relative_gets_403_elsewhere(relative_client: FlaskClient, s
 
 
 @pytest.mark.parametrize(("path", "endpoint"), [
-    ("/plan/messages", "patient.message_create"),
-    ("/plan/settings", "patient.settings_update"),
-    ("/plan/relatives", "patient.relative_invite"),
-    ("own", "patient.relative_update"),
-    ("own/revoke", "patient.relative_revoke"),
-    ("/plan/what-matters", "patient.what_matters_update"),
-    ("/plan/items/new", "patient.create_item"),
-    ("article", "patient.article_response"),
+    ("/plan/messages", "messages.patient.message_create"),
+    ("/plan/settings", "notifications.patient.settings_update"),
+    ("/plan/relatives", "relatives.patient.relative_invite"),
+    ("own", "relatives.patient.relative_update"),
+    ("own/revoke", "relatives.patient.relative_revoke"),
+    ("/plan/what-matters", "plans.patient.what_matters_update"),
+    ("/plan/items/new", "plans.patient.item_create"),
+    ("article", "plans.patient.article_response"),
 ])
 def test_a_plan_only_relative_cannot_post(relative_client: FlaskClient, session: Session, world: World,
                                           plan_only: Delegation, path: str, endpoint: str) -> None:

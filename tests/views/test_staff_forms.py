@@ -23,10 +23,10 @@ from portal.models import (
     StaffMember,
     User,
 )
-from portal.services import forms
-from portal.services.form_definitions import PROFESSIONS as PROFESSION_CODES
-from portal.services.form_definitions import Answers, load_all
-from portal.staff.forms import PROFESSIONS
+from portal.questionnaires.services import answers as forms
+from portal.questionnaires.services.definitions import PROFESSIONS as PROFESSION_CODES
+from portal.questionnaires.services.definitions import Answers, load_all
+from portal.questionnaires.staff import PROFESSIONS
 from tests import factories
 from tests.conftest import HTMX_HEADERS, count_rows, csrf_from, sign_in
 

@@ -1,0 +1,73 @@
+"""Accounts: find the account for an identifier, check the password (argon2id), load and end sessions."""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlmodel import Session, select
+
+from portal.core.clock import utcnow
+from portal.core.personal_id import PersonalId
+from portal.models import User
+
+MAX_PASSWORD_LENGTH = 256
+_hasher = PasswordHasher()
+# Verified against when no account matches, so a wrong identifier costs as much time as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True only for the right password; never raises for a wrong or broken hash."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def find_user(session: Session, identifier: PersonalId | str) -> User | None:
+    """The account for a checked personal id or an e-mail address (case-insensitive)."""
+    if isinstance(identifier, PersonalId):
+        query = select(User).where(User.personal_id == identifier.digits)
+    else:
+        query = select(User).where(User.email == identifier.strip().lower())
+    return session.exec(query).first()
+
+
+def authenticate(session: Session, identifier: PersonalId | str, password: str) -> User | None:
+    """The user if the details are right and the account is active, else None (never which part failed)."""
+    user = find_user(session, identifier)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not (ok and user and user.is_active):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    session.add(user)
+    return user
+
+
+def load_user(session: Session, token: str) -> User | None:
+    """Flask-Login's loader: the id must carry the account's current session nonce."""
+    user_id, _, nonce = token.partition(":")
+    if not user_id.isdigit() or not nonce:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_nonce != nonce:
+        return None
+    return user
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """A new nonce: every cookie issued before no longer signs anyone in."""
+    user.session_nonce = secrets.token_urlsafe(16)
+    session.add(user)

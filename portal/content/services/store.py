@@ -1,0 +1,207 @@
+"""National content in the database: versions, publishing, articles in the reader's language, and what changed.
+
+Nothing here commits: the request (or the import command) saves the work once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from portal.content.services.pack import LANGUAGES, PHASES, DiagnosisPack
+from portal.core.clock import utcnow
+from portal.models import Article, ContentTemplate, TemplateStatus
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    key: str
+    version: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An article in one language, ready for a template."""
+
+    id: int
+    slug: str
+    phase: str
+    title: str
+    summary: str
+    body: str
+    links: list[dict[str, str]]
+
+    @property
+    def html(self) -> Markup:
+        return render_markdown(self.body)
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # CommonMark with raw HTML off: whatever an editor writes is shown as text, never run as markup.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+
+
+def render_markdown(text: str) -> Markup:
+    return Markup(_markdown().render(text))  # noqa: S704 - markdown-it escapes everything; raw HTML is off
+
+
+def import_packs(session: Session, packs: list[DiagnosisPack], publish: bool = False) -> list[ImportResult]:
+    """Store each diagnosis as a new version when its content hash is new; a stored version is never changed."""
+    results = []
+    for pack in packs:
+        content_hash = pack.content_hash
+        same = session.exec(
+            select(ContentTemplate).where(
+                ContentTemplate.diagnosis_key == pack.key, ContentTemplate.content_hash == content_hash
+            )
+        ).first()
+        if same is not None:
+            if publish and same.status == TemplateStatus.DRAFT:
+                publish_version(session, same)
+            results.append(ImportResult(pack.key, same.version, created=False))
+            continue
+        latest = session.exec(
+            select(func.max(ContentTemplate.version)).where(ContentTemplate.diagnosis_key == pack.key)
+        ).one()
+        template = ContentTemplate(
+            diagnosis_key=pack.key,
+            version=(latest or 0) + 1,
+            content_hash=content_hash,
+            demo=pack.demo,
+            national_status=pack.national_status,
+            data=json.dumps(pack.data, ensure_ascii=False),
+        )
+        session.add(template)
+        session.flush()
+        for article in pack.articles:
+            session.add(Article(template_id=template.id, slug=article.slug, phase=article.phase,
+                                position=article.position, content_hash=article.content_hash,
+                                data=json.dumps(article.data, ensure_ascii=False)))
+        if publish:
+            template.status = TemplateStatus.PUBLISHED
+            template.published_at = utcnow()
+        session.flush()
+        results.append(ImportResult(pack.key, template.version, created=True))
+    return results
+
+
+def publish_version(session: Session, template: ContentTemplate) -> bool:
+    """A draft becomes published; anything else stays as it is."""
+    if template.status != TemplateStatus.DRAFT:
+        return False
+    template.status = TemplateStatus.PUBLISHED
+    template.published_at = utcnow()
+    session.add(template)
+    return True
+
+
+def retire_version(session: Session, template: ContentTemplate) -> bool:
+    """A published version takes no new plans; plans made from it keep it."""
+    if template.status != TemplateStatus.PUBLISHED:
+        return False
+    template.status = TemplateStatus.RETIRED
+    template.retired_at = utcnow()
+    session.add(template)
+    return True
+
+
+def versions(session: Session) -> list[ContentTemplate]:
+    query = select(ContentTemplate).order_by(ContentTemplate.diagnosis_key, col(ContentTemplate.version).desc())
+    return list(session.exec(query).all())
+
+
+def template_version(session: Session, key: str, version: int | None) -> ContentTemplate | None:
+    if version is None:
+        return None
+    query = select(ContentTemplate).where(ContentTemplate.diagnosis_key == key, ContentTemplate.version == version)
+    return session.exec(query).first()
+
+
+def latest_published(session: Session, key: str) -> ContentTemplate | None:
+    query = (
+        select(ContentTemplate)
+        .where(ContentTemplate.diagnosis_key == key, ContentTemplate.status == TemplateStatus.PUBLISHED)
+        .order_by(col(ContentTemplate.version).desc())
+    )
+    return session.exec(query).first()
+
+
+def published_diagnoses(session: Session) -> list[str]:
+    """The diagnoses a new plan can start from."""
+    query = select(ContentTemplate.diagnosis_key).where(ContentTemplate.status == TemplateStatus.PUBLISHED)
+    return sorted(set(session.exec(query).all()))
+
+
+def template_data(template: ContentTemplate, language: str) -> dict[str, Any]:
+    """Names, about, self-care and skeleton in one language (Swedish when the language is not in the pack)."""
+    language = language if language in LANGUAGES else "sv"
+    data = json.loads(template.data)
+
+    def pick(text: dict[str, str]) -> str:
+        return text.get(language) or text["sv"]
+
+    return {
+        "name": pick(data["name"]),
+        "about": pick(data["about"]),
+        "self_care": [pick(advice) for advice in data["self_care"]],
+        "skeleton": [
+            {**step, "title": pick(step["title"]),
+             "preparation": pick(step["preparation"]) if "preparation" in step else ""}
+            for step in data["skeleton"]
+        ],
+    }
+
+
+def article_view(article: Article, language: str) -> ArticleView:
+    data = json.loads(article.data)
+    text = data.get(language) or data["sv"]
+    return ArticleView(article.id or 0, article.slug, article.phase, text["title"], text["summary"], text["body"],
+                       text["links"])
+
+
+def article_counts(session: Session) -> dict[int, int]:
+    """How many articles each version has, by version id, in one query."""
+    query = select(Article.template_id, func.count()).group_by(Article.template_id)
+    return dict(session.exec(query).all())
+
+
+def articles_of(session: Session, template_id: int) -> list[Article]:
+    query = select(Article).where(Article.template_id == template_id).order_by(Article.position, Article.slug)
+    return list(session.exec(query).all())
+
+
+def articles_by_phase(articles: list[ArticleView]) -> dict[str, list[ArticleView]]:
+    grouped: dict[str, list[ArticleView]] = {phase: [] for phase in PHASES}
+    for article in articles:
+        grouped.setdefault(article.phase, []).append(article)
+    return grouped
+
+
+def diff_versions(session: Session, old: ContentTemplate, new: ContentTemplate) -> VersionDiff:
+    """Which articles a move from one version to another adds, removes or changes (by slug and content hash)."""
+    before = {article.slug: article.content_hash for article in articles_of(session, old.id or 0)}
+    after = {article.slug: article.content_hash for article in articles_of(session, new.id or 0)}
+    return VersionDiff(
+        added=sorted(after.keys() - before.keys()),
+        removed=sorted(before.keys() - after.keys()),
+        changed=sorted(slug for slug in before.keys() & after.keys() if before[slug] != after[slug]),
+    )

@@ -1,0 +1,47 @@
+"""Writing the access log: every read or change of a patient's data, and every refused attempt.
+
+An event is only added to the caller's session: it is saved, or not, together with the work it describes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from portal.models import AccessEvent, User
+
+
+class Action(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    DENIED = "denied"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: an account (or nobody), the delegation a relative acts through, and whether it is emergency access."""
+
+    user_id: int | None
+    role: str
+    delegation_id: int | None = None
+    emergency: bool = False
+
+    @classmethod
+    def of(cls, user: User | None, delegation_id: int | None = None, emergency: bool = False) -> Actor:
+        """A relative acting for someone is logged as 'relative', whatever their own account is."""
+        role = "relative" if delegation_id is not None else (user.role if user else "anonymous")
+        return cls(user.id if user else None, role, delegation_id, emergency)
+
+
+def record_access(session: Session, actor: Actor, action: Action, resource: str, patient_id: int | None,
+                  unit_id: int | None = None) -> AccessEvent:
+    """Add one event to the log; it is committed with the rest of the request's work, or not at all."""
+    event = AccessEvent(actor_user_id=actor.user_id, role=actor.role, emergency=actor.emergency,
+                        acting_for_delegation_id=actor.delegation_id, patient_id=patient_id, action=action,
+                        resource=resource, unit_id=unit_id)
+    session.add(event)
+    return event

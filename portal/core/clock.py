@@ -1,0 +1,33 @@
+"""Now and today in Sweden: the one home of the time zone that every date is reckoned and shown in."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def utcnow() -> datetime:
+    """Now, in UTC: every stored timestamp is timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def stockholm_now() -> datetime:
+    """Now on a Swedish wall clock."""
+    return datetime.now(STOCKHOLM)
+
+
+def stockholm_today() -> date:
+    """Today's date in Sweden (not the server's, not UTC's)."""
+    return stockholm_now().date()
+
+
+def in_stockholm(value: datetime) -> datetime:
+    """A stored timestamp on a Swedish wall clock (SQLite gives naive UTC back)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(STOCKHOLM)
+
+
+def local_date(value: datetime) -> date:
+    """The Swedish calendar day of a stored timestamp."""
+    return in_stockholm(value).date()

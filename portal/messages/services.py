@@ -1,0 +1,232 @@
+"""The message thread of a care plan: writing once, reading in pages, read state and handling."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import and_, func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from portal.core.clock import utcnow
+from portal.models import (
+    MAX_MESSAGE_LENGTH,
+    CarePlan,
+    CareTeamMembership,
+    Message,
+    MessageReadState,
+    MessageThreadState,
+    Patient,
+    Role,
+    User,
+)
+from portal.notifications.services import queue_new_message
+from portal.plans.services.plans import staff_title
+
+PAGE_SIZE = 30
+CARE_SIDE = (Role.STAFF,)
+_KEEP = {"\n", "\t"}
+_CLIENT_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class BodyError(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+@dataclass(frozen=True)
+class Page:
+    """Messages oldest first, and whether older ones exist."""
+
+    messages: list[Message]
+    has_older: bool
+
+    @property
+    def oldest_id(self) -> int | None:
+        return self.messages[0].id if self.messages else None
+
+    @property
+    def newest_id(self) -> int:
+        return self.messages[-1].id or 0 if self.messages else 0
+
+
+def clean_body(raw: str) -> str:
+    """Line breaks kept (as \\n), control characters dropped, outer blank space trimmed."""
+    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    return text.strip()
+
+
+def check_body(body: str) -> BodyError | None:
+    if not body:
+        return BodyError.EMPTY
+    if len(body) > MAX_MESSAGE_LENGTH:
+        return BodyError.TOO_LONG
+    return None
+
+
+def valid_client_token(token: str) -> bool:
+    return bool(_CLIENT_TOKEN.match(token or ""))
+
+
+def post_message(session: Session, plan_id: int, author: User, author_title: str, body: str,
+                 client_token: str, role: str | None = None) -> tuple[Message, bool]:
+    """Add a message once: the same author and client token return the first one (False = not new)."""
+    existing = _by_token(session, author.id, client_token)
+    if existing is not None:
+        return existing, False
+    values = Message(plan_id=plan_id, author_user_id=author.id, author_role=role or author.role,
+                     author_name=author.name, author_title=author_title, body=body,
+                     client_token=client_token).model_dump(exclude={"id"})
+    # A parallel request with the same token may have won: the insert then does nothing (no error, no rollback).
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = session.execute(insert(Message).values(**values)
+                               .on_conflict_do_nothing(index_elements=["author_user_id", "client_token"]))
+    created = inserted.rowcount == 1  # type: ignore[attr-defined]
+    return _by_token(session, author.id, client_token), created  # type: ignore[return-value]
+
+
+def reply(session: Session, plan: CarePlan, patient: Patient, nurse: User, unit_id: int, body: str,
+          client_token: str) -> tuple[Message, bool]:
+    """The care team answers once: the thread is read and dealt with, and the patient gets a content-free nudge."""
+    message, created = post_message(session, plan.id or 0, nurse, staff_title(session, nurse.id or 0, unit_id), body,
+                                    client_token)
+    if created:
+        mark_read(session, plan.id or 0, nurse.id or 0, message.id or 0)
+        mark_handled(session, plan.id or 0, nurse)
+        patient_user = session.get(User, patient.user_id) if patient.user_id else None
+        if patient_user is not None:
+            queue_new_message(session, patient_user)
+    return message, created
+
+
+def _by_token(session: Session, user_id: int | None, token: str) -> Message | None:
+    query = select(Message).where(Message.author_user_id == user_id, Message.client_token == token)
+    return session.exec(query).first()
+
+
+def page_before(session: Session, plan_id: int, before_id: int | None = None, size: int = PAGE_SIZE) -> Page:
+    """The `size` messages before `before_id` (or the latest), by keyset on (plan_id, id)."""
+    query = select(Message).where(Message.plan_id == plan_id)
+    if before_id is not None:
+        query = query.where(col(Message.id) < before_id)
+    rows = list(session.exec(query.order_by(col(Message.id).desc()).limit(size + 1)).all())
+    return Page(list(reversed(rows[:size])), has_older=len(rows) > size)
+
+
+def message_before(session: Session, plan_id: int, message_id: int) -> Message | None:
+    """The message just before this one in the thread (to know whether a new day starts)."""
+    page = page_before(session, plan_id, message_id, size=1)
+    return page.messages[0] if page.messages else None
+
+
+def messages_after(session: Session, plan_id: int, after_id: int, limit: int = 200) -> list[Message]:
+    """New messages since `after_id`, oldest first (what a poll brings)."""
+    query = (select(Message).where(Message.plan_id == plan_id, col(Message.id) > after_id)
+             .order_by(col(Message.id)).limit(limit))
+    return list(session.exec(query).all())
+
+
+def mark_read(session: Session, plan_id: int, user_id: int, upto_id: int) -> None:
+    """Move the reader's mark forward (never back); the caller commits."""
+    state = session.exec(select(MessageReadState).where(
+        MessageReadState.plan_id == plan_id, MessageReadState.user_id == user_id)).first()
+    if state is None:
+        session.add(MessageReadState(plan_id=plan_id, user_id=user_id, last_read_id=upto_id))
+    elif upto_id > state.last_read_id:
+        state.last_read_id = upto_id
+        session.add(state)
+
+
+def set_read_mark(session: Session, plan_id: int, user_id: int, last_read_id: int) -> None:
+    """Put the reader's mark exactly here (used to mark a thread unread again)."""
+    state = session.exec(select(MessageReadState).where(
+        MessageReadState.plan_id == plan_id, MessageReadState.user_id == user_id)).first()
+    state = state or MessageReadState(plan_id=plan_id, user_id=user_id)
+    state.last_read_id = last_read_id
+    session.add(state)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    plan: CarePlan
+    patient: Patient
+    last_message_at: datetime
+    unhandled: bool
+    unread: bool
+
+
+def inbox(session: Session, user_id: int, unit_ids: list[int]) -> list[InboxRow]:
+    """Plans of these units that have messages: unhandled patient messages first, then the newest."""
+    if not unit_ids:
+        return []
+    last = (select(Message.plan_id, func.max(Message.id).label("last_id"),
+                   func.max(Message.created_at).label("last_at"))
+            .group_by(Message.plan_id).subquery())
+    last_patient = (select(Message.plan_id, func.max(Message.id).label("last_patient_id"))
+                    .where(col(Message.author_role).not_in(CARE_SIDE)).group_by(Message.plan_id).subquery())
+    member_plans = (select(CareTeamMembership.plan_id)
+                    .where(col(CareTeamMembership.unit_id).in_(unit_ids), col(CareTeamMembership.until).is_(None)))
+    handled = func.coalesce(MessageThreadState.handled_upto_id, 0)
+    my_mark = func.coalesce(MessageReadState.last_read_id, 0)
+    query = (
+        select(CarePlan, Patient, last.c.last_at, last_patient.c.last_patient_id, handled, last.c.last_id, my_mark)
+        .join(last, last.c.plan_id == CarePlan.id)
+        .join(Patient, col(Patient.id) == CarePlan.patient_id)
+        .outerjoin(last_patient, last_patient.c.plan_id == CarePlan.id)
+        .outerjoin(MessageThreadState, col(MessageThreadState.plan_id) == CarePlan.id)
+        .outerjoin(MessageReadState, and_(col(MessageReadState.plan_id) == CarePlan.id,
+                                          MessageReadState.user_id == user_id))
+        .where(col(CarePlan.id).in_(member_plans))
+    )
+    rows = [InboxRow(plan, patient, last_at, (last_patient_id or 0) > handled_id, last_id > mark)
+            for plan, patient, last_at, last_patient_id, handled_id, last_id, mark in session.exec(query).all()]
+    return sorted(rows, key=lambda r: (not r.unhandled, -(r.last_message_at.timestamp())))
+
+
+def mark_handled(session: Session, plan_id: int, user: User) -> None:
+    """Every patient message so far is dealt with; the caller commits."""
+    newest = session.exec(select(func.max(Message.id)).where(Message.plan_id == plan_id)).one() or 0
+    state = session.get(MessageThreadState, plan_id) or MessageThreadState(plan_id=plan_id)
+    state.handled_upto_id, state.handled_by_user_id, state.handled_at = newest, user.id, utcnow()
+    session.add(state)
+
+
+def mark_unhandled(session: Session, plan_id: int, user: User) -> None:
+    """Back on the list: the latest patient message is not dealt with, and unread for this reader."""
+    last_patient = session.exec(select(func.max(Message.id)).where(
+        Message.plan_id == plan_id, col(Message.author_role).not_in(CARE_SIDE))).one() or 0
+    state = session.get(MessageThreadState, plan_id) or MessageThreadState(plan_id=plan_id)
+    state.handled_upto_id = max(last_patient - 1, 0)
+    session.add(state)
+    set_read_mark(session, plan_id, user.id, max(last_patient - 1, 0))
+
+
+def unread_count(session: Session, user_id: int, plan_ids: list[int]) -> int:
+    """Messages by others after this reader's mark, summed over plans (an index range scan per plan)."""
+    total = 0
+    for plan_id in plan_ids:
+        mark = (select(MessageReadState.last_read_id)
+                .where(MessageReadState.plan_id == plan_id, MessageReadState.user_id == user_id)
+                .scalar_subquery())
+        query = select(func.count()).select_from(Message).where(
+            Message.plan_id == plan_id, col(Message.id) > func.coalesce(mark, 0), Message.author_user_id != user_id)
+        total += session.exec(query).one()
+    return total
+
+
+def with_days(messages: list[Message], to_local: Callable[[datetime], date],
+              previous_day: date | None = None) -> list[tuple[Message, date | None]]:
+    """Pair each message with its day when a new day starts (else None), for day headings."""
+    paired: list[tuple[Message, date | None]] = []
+    for message in messages:
+        day = to_local(message.created_at)
+        paired.append((message, day if day != previous_day else None))
+        previous_day = day
+    return paired

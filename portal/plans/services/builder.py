@@ -1,0 +1,455 @@
+"""Building and changing a plan: from a diagnosis's content, item by item, and across care units.
+
+Every change is kept in the plan's history (who, when, what) and moves "last updated"; nothing is half-saved: a
+function either checks everything first and adds its changes to the session (the request commits them once, with
+their access-log event), or refuses with a code that the view translates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from portal.content.services import store as content
+from portal.core.clock import STOCKHOLM, in_stockholm, utcnow
+from portal.core.personal_id import InvalidPersonalId, parse_personal_id
+from portal.models import (
+    CarePlan,
+    CareTeamMembership,
+    CareUnit,
+    ContentTemplate,
+    DatePrecision,
+    ItemKind,
+    ItemSource,
+    ItemStatus,
+    Patient,
+    Phase,
+    PlanChange,
+    PlanItem,
+    PlanReading,
+    PlanStatus,
+    StaffMember,
+    TeamRole,
+    User,
+)
+from portal.plans.services import plans
+from portal.plans.services.timeline import last_possible_day, sort_key
+
+MAX_TITLE = 200
+MAX_TEXT = 4000
+MAX_PLACE = 200
+UPCOMING = (ItemStatus.PLANNED, ItemStatus.BOOKED)
+
+
+class Change:
+    """What a history row says happened (codes; the history page translates them)."""
+
+    PLAN_CREATED = "plan_created"
+    ITEM_ADDED = "item_added"
+    ITEM_CHANGED = "item_changed"
+    ITEM_REMOVED = "item_removed"
+    ITEM_MOVED = "item_moved"
+    READING_CHANGED = "reading_changed"
+    NOTE_CHANGED = "note_changed"
+    HANDED_OVER = "handed_over"
+    UNIT_REMOVED = "unit_removed"
+    VERSION_MOVED = "version_moved"
+    WHAT_MATTERS = "what_matters"
+    PATIENT_ITEM_ADDED = "patient_item_added"
+    PATIENT_ITEM_CHANGED = "patient_item_changed"
+    PATIENT_ITEM_REMOVED = "patient_item_removed"
+    PHASE_CHANGED = "phase_changed"
+
+
+@dataclass
+class ItemInput:
+    """What an item form sent, kept as text so that a refused form shows exactly what was typed."""
+
+    title: str = ""
+    phase: str = Phase.INVESTIGATION
+    kind: str = ItemKind.APPOINTMENT
+    status: str = ItemStatus.PLANNED
+    day: str = ""
+    clock: str = ""
+    precision: str = DatePrecision.DAY
+    location: str = ""
+    unit_id: str = ""
+    preparation: str = ""
+    body: str = ""
+
+    @classmethod
+    def from_form(cls, form: dict[str, str]) -> ItemInput:
+        fields = cls.__dataclass_fields__
+        return cls(**{name: str(form.get(name, "")).strip() for name in fields if name in form})
+
+    @classmethod
+    def from_item(cls, item: PlanItem) -> ItemInput:
+        local = in_stockholm(item.starts_at) if item.starts_at else None
+        precision = item.date_precision
+        return cls(title=item.title, phase=item.phase, kind=item.kind, status=item.status,
+                   day=local.date().isoformat() if local else "",
+                   clock=local.strftime("%H:%M") if local and precision == DatePrecision.TIME else "",
+                   precision=DatePrecision.DAY if precision == DatePrecision.TIME else precision,
+                   location=item.location, unit_id=str(item.unit_id or ""), preparation=item.preparation,
+                   body=item.body)
+
+
+@dataclass(frozen=True)
+class CheckedItem:
+    title: str
+    phase: str
+    kind: str
+    status: str
+    starts_at: datetime | None
+    precision: str
+    location: str
+    unit_id: int | None
+    preparation: str
+    body: str
+
+
+def record_change(session: Session, plan: CarePlan, actor: User, what: str, detail: str = "") -> None:
+    """Keep one line of history and move the plan's 'last updated' (committed with the caller's work)."""
+    session.add(PlanChange(plan_id=plan.id or 0, actor_user_id=actor.id, role=actor.role, what=what,
+                           detail=detail[:300]))
+    plan.updated_at = utcnow()
+    session.add(plan)
+
+
+def history(session: Session, plan_id: int) -> list[tuple[PlanChange, str | None]]:
+    query = (
+        select(PlanChange, User.name)
+        .join(User, col(User.id) == PlanChange.actor_user_id, isouter=True)
+        .where(PlanChange.plan_id == plan_id)
+        .order_by(col(PlanChange.at).desc(), col(PlanChange.id).desc())
+    )
+    return [(change, name) for change, name in session.exec(query).all()]
+
+
+# --- dates -----------------------------------------------------------------------------------------------------------
+
+def _local_start(day: date, clock: time | None = None) -> datetime:
+    return datetime.combine(day, clock or time(12, 0), tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+def check_item(data: ItemInput, team_units: set[int], today: date, patient_item: bool = False
+               ) -> tuple[CheckedItem | None, dict[str, str]]:
+    """Check an item form; errors are codes per field (the view translates them)."""
+    errors: dict[str, str] = {}
+    if not data.title:
+        errors["title"] = "title_required"
+    elif len(data.title) > MAX_TITLE:
+        errors["title"] = "title_too_long"
+    if data.phase not in list(Phase):
+        errors["phase"] = "choose"
+    if data.kind not in list(ItemKind):
+        errors["kind"] = "choose"
+    if data.status not in list(ItemStatus):
+        errors["status"] = "choose"
+    if data.precision not in (DatePrecision.DAY, DatePrecision.WEEK, DatePrecision.MONTH):
+        errors["precision"] = "choose"
+    for name, limit in (("location", MAX_PLACE), ("preparation", MAX_TEXT), ("body", MAX_TEXT)):
+        if len(getattr(data, name)) > limit:
+            errors[name] = "too_long"
+    day = clock = None
+    if data.day:
+        try:
+            day = date.fromisoformat(data.day)
+        except ValueError:
+            errors["day"] = "not_a_date"
+    elif patient_item:
+        errors["day"] = "date_required"
+    if data.clock:
+        try:
+            clock = time.fromisoformat(data.clock)
+        except ValueError:
+            errors["clock"] = "not_a_time"
+        if not data.day and "day" not in errors:
+            errors["day"] = "date_for_time"
+        if data.precision != DatePrecision.DAY and "precision" not in errors:
+            errors["clock"] = "time_needs_day"
+    if day and "precision" not in errors and data.status in UPCOMING and last_possible_day(day, data.precision) < today:
+        errors["day"] = "in_the_past"
+    unit_id = None
+    if data.unit_id:
+        unit_id = int(data.unit_id) if data.unit_id.isdigit() else -1
+        if unit_id not in team_units:
+            errors["unit_id"] = "choose"
+    if errors:
+        return None, errors
+    precision = DatePrecision.TIME if clock else data.precision
+    starts_at = None
+    if day:
+        if precision == DatePrecision.WEEK:
+            day = day - timedelta(days=day.weekday())
+        elif precision == DatePrecision.MONTH:
+            day = day.replace(day=1)
+        starts_at = _local_start(day, clock)
+    return CheckedItem(data.title, data.phase, data.kind, data.status, starts_at, precision, data.location,
+                       unit_id, data.preparation, data.body), errors
+
+
+def _apply(item: PlanItem, checked: CheckedItem) -> None:
+    item.title = checked.title
+    item.phase = checked.phase
+    item.kind = checked.kind
+    item.status = checked.status
+    item.starts_at = checked.starts_at
+    item.date_precision = checked.precision
+    item.location = checked.location
+    item.unit_id = checked.unit_id
+    item.preparation = checked.preparation
+    item.body = checked.body
+    item.updated_at = utcnow()
+
+
+def _next_position(session: Session, plan_id: int) -> int:
+    positions = session.exec(select(PlanItem.position).where(PlanItem.plan_id == plan_id)).all()
+    return max(positions, default=-1) + 1
+
+
+def add_item(session: Session, plan: CarePlan, actor: User, checked: CheckedItem,
+             source: str = ItemSource.STAFF) -> PlanItem:
+    item = PlanItem(plan_id=plan.id or 0, phase=checked.phase, title=checked.title, source=source,
+                    position=_next_position(session, plan.id or 0))
+    _apply(item, checked)
+    session.add(item)
+    what = Change.PATIENT_ITEM_ADDED if source == ItemSource.PATIENT else Change.ITEM_ADDED
+    record_change(session, plan, actor, what, checked.title)
+    session.flush()
+    return item
+
+
+def change_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, checked: CheckedItem) -> None:
+    _apply(item, checked)
+    session.add(item)
+    what = Change.PATIENT_ITEM_CHANGED if item.source == ItemSource.PATIENT else Change.ITEM_CHANGED
+    record_change(session, plan, actor, what, checked.title)
+    session.flush()
+
+
+def remove_item(session: Session, plan: CarePlan, actor: User, item: PlanItem) -> None:
+    what = Change.PATIENT_ITEM_REMOVED if item.source == ItemSource.PATIENT else Change.ITEM_REMOVED
+    record_change(session, plan, actor, what, item.title)
+    session.delete(item)
+    session.flush()
+
+
+def move_item(session: Session, plan: CarePlan, actor: User, item: PlanItem, direction: int) -> str | None:
+    """Swap an item with its neighbour in the same phase; dated items stay in date order (an error code then)."""
+    same_phase = sorted((i for i in plans.plan_items(session, plan.id or 0) if i.phase == item.phase), key=sort_key)
+    index = next(n for n, other in enumerate(same_phase) if other.id == item.id)
+    target = index + direction
+    if not 0 <= target < len(same_phase):
+        return "edge"
+    other = same_phase[target]
+    if item.starts_at != other.starts_at:
+        return "dated"  # the timeline shows dated items in date order, and undated ones last
+    # Positions may repeat (items made at once); give the phase distinct ones before swapping.
+    for position, each in enumerate(same_phase):
+        each.position = position
+    item.position, other.position = other.position, item.position
+    session.add_all(same_phase)
+    record_change(session, plan, actor, Change.ITEM_MOVED, item.title)
+    session.flush()
+    return None
+
+
+# --- team ------------------------------------------------------------------------------------------------------------
+
+def team(session: Session, plan_id: int) -> list[tuple[CareTeamMembership, CareUnit]]:
+    """The units that hold the plan now: the responsible one first."""
+    query = (
+        select(CareTeamMembership, CareUnit)
+        .join(CareUnit, col(CareUnit.id) == CareTeamMembership.unit_id)
+        .where(CareTeamMembership.plan_id == plan_id, col(CareTeamMembership.until).is_(None))
+        .order_by(col(CareTeamMembership.role).desc(), CareUnit.name)
+    )
+    return [(membership, unit) for membership, unit in session.exec(query).all()]
+
+
+def staff_may_edit_plan(session: Session, user_id: int, plan_id: int) -> bool:
+    """Only staff of the responsible unit change a plan; participating units may read it."""
+    query = (
+        select(CareTeamMembership.id)
+        .join(StaffMember, col(StaffMember.unit_id) == CareTeamMembership.unit_id)
+        .where(StaffMember.user_id == user_id, CareTeamMembership.plan_id == plan_id,
+               CareTeamMembership.role == TeamRole.RESPONSIBLE, col(CareTeamMembership.until).is_(None))
+    )
+    return session.exec(query).first() is not None
+
+
+def nurses_by_unit(session: Session) -> list[tuple[CareUnit, StaffMember, str]]:
+    """Every unit with its staff, for choosing who takes a plan over."""
+    query = (
+        select(CareUnit, StaffMember, User.name)
+        .join(StaffMember, col(StaffMember.unit_id) == CareUnit.id)
+        .join(User, col(User.id) == StaffMember.user_id)
+        .where(User.is_active)
+        .order_by(CareUnit.name, User.name)
+    )
+    return [(unit, member, name) for unit, member, name in session.exec(query).all()]
+
+
+def hand_over(session: Session, plan: CarePlan, actor: User, nurse_id: int) -> str | None:
+    """The nurse's unit becomes responsible with that nurse; the unit that had it keeps read access."""
+    nurse = session.get(StaffMember, nurse_id)
+    account = session.get(User, nurse.user_id) if nurse else None
+    if nurse is None or account is None or not account.is_active:
+        return "choose"
+    current = [(m, u) for m, u in team(session, plan.id or 0) if m.role == TeamRole.RESPONSIBLE]
+    if any(unit.id == nurse.unit_id for _m, unit in current):
+        return "same_unit"
+    now = utcnow()
+    for membership, _unit in current:
+        membership.role = TeamRole.PARTICIPATING
+        session.add(membership)
+    existing = session.exec(
+        select(CareTeamMembership).where(CareTeamMembership.plan_id == plan.id,
+                                         CareTeamMembership.unit_id == nurse.unit_id,
+                                         col(CareTeamMembership.until).is_(None))
+    ).first()
+    if existing:
+        existing.role = TeamRole.RESPONSIBLE
+        session.add(existing)
+    else:
+        session.add(CareTeamMembership(plan_id=plan.id, unit_id=nurse.unit_id, role=TeamRole.RESPONSIBLE, since=now))
+    plan.contact_nurse_id = nurse.id
+    unit = session.get(CareUnit, nurse.unit_id)
+    record_change(session, plan, actor, Change.HANDED_OVER, unit.name if unit else "")
+    session.flush()
+    return None
+
+
+def remove_unit(session: Session, plan: CarePlan, actor: User, membership_id: int) -> str | None:
+    """A participating unit leaves the team (its read access ends); the responsible unit cannot be removed."""
+    membership = session.get(CareTeamMembership, membership_id)
+    if membership is None or membership.plan_id != plan.id or membership.until is not None:
+        return "choose"
+    if membership.role == TeamRole.RESPONSIBLE:
+        return "responsible"
+    membership.until = utcnow()
+    session.add(membership)
+    unit = session.get(CareUnit, membership.unit_id)
+    record_change(session, plan, actor, Change.UNIT_REMOVED, unit.name if unit else "")
+    session.flush()
+    return None
+
+
+# --- plans and reading -----------------------------------------------------------------------------------------------
+
+def find_patients(session: Session, unit_ids: list[int], text: str) -> list[tuple[Patient, CarePlan | None]]:
+    """A full personal number finds that person anywhere (a referral); a name or part only among the unit's plans."""
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        number = parse_personal_id(text.replace(" ", ""))
+    except InvalidPersonalId:
+        number = None
+    if number is not None:
+        patient = session.exec(select(Patient).where(Patient.personal_id == number.digits)).first()
+        if patient is None:
+            return []
+        plan = session.exec(select(CarePlan).where(CarePlan.patient_id == patient.id,
+                                                   CarePlan.status == PlanStatus.ACTIVE)).first()
+        return [(patient, plan)]
+    if len(text) < 2:
+        return []
+    pattern = f"%{text}%"  # ILIKE: PostgreSQL folds every letter; SQLite only a-z, so Å, Ä, Ö match as written
+    query = (
+        select(Patient, CarePlan)
+        .join(CarePlan, col(CarePlan.patient_id) == Patient.id)
+        .join(CareTeamMembership, col(CareTeamMembership.plan_id) == CarePlan.id)
+        .where(col(CareTeamMembership.unit_id).in_(unit_ids), col(CareTeamMembership.until).is_(None),
+               CarePlan.status == PlanStatus.ACTIVE,
+               or_(col(Patient.name).ilike(pattern), col(Patient.personal_id).contains(text)))
+        .order_by(Patient.name)
+        .limit(20)
+    )
+    seen: dict[int, tuple[Patient, CarePlan | None]] = {}
+    for patient, plan in session.exec(query).all():
+        seen.setdefault(patient.id or 0, (patient, plan))
+    return list(seen.values())
+
+
+@dataclass
+class NewPlanInput:
+    """What the nurse chose for a new plan, kept as text so that a refused form shows it again."""
+
+    diagnosis: str = ""
+    start: str = ""
+    nurse: str = ""
+
+
+def check_new_plan(session: Session, data: NewPlanInput, nurses: list[StaffMember], today: date
+                   ) -> tuple[tuple[ContentTemplate, date, StaffMember] | None, dict[str, str]]:
+    """The diagnosis's newest published content, the start day (today if empty) and a nurse of the nurse's own
+    units; or error codes per field (the view translates them)."""
+    errors: dict[str, str] = {}
+    diagnoses = content.published_diagnoses(session)
+    template = content.latest_published(session, data.diagnosis) if data.diagnosis in diagnoses else None
+    if template is None:
+        errors["diagnosis"] = "choose_diagnosis"
+    try:
+        start = date.fromisoformat(data.start) if data.start else today
+    except ValueError:
+        errors["start"] = "not_a_date"
+    nurse = next((member for member in nurses if str(member.id) == data.nurse), None)
+    if nurse is None:
+        errors["nurse"] = "choose_nurse"
+    if errors:
+        return None, errors
+    return (template, start, nurse), {}
+
+
+def create_plan(session: Session, patient: Patient, template: ContentTemplate, nurse: StaffMember, actor: User,
+                start: date) -> CarePlan:
+    """A plan from a diagnosis: the skeleton becomes items (approximate weeks), every article becomes reading."""
+    data = content.template_data(template, patient.language)
+    plan = CarePlan(patient_id=patient.id, template_key=template.diagnosis_key, template_version=template.version,
+                    diagnosis_summary=data["about"], contact_nurse_id=nurse.id)
+    session.add(plan)
+    session.flush()
+    session.add(CareTeamMembership(plan_id=plan.id, unit_id=nurse.unit_id, role=TeamRole.RESPONSIBLE))
+    monday = start - timedelta(days=start.weekday())
+    for position, step in enumerate(data["skeleton"]):
+        when = _local_start(monday + timedelta(weeks=step["week"] - 1))
+        session.add(PlanItem(plan_id=plan.id, phase=step["phase"], kind=step["kind"], title=step["title"],
+                             preparation=step["preparation"], starts_at=when, date_precision=DatePrecision.WEEK,
+                             status=ItemStatus.PLANNED, unit_id=nurse.unit_id, position=position))
+    for article in content.articles_of(session, template.id or 0):
+        session.add(PlanReading(plan_id=plan.id, article_id=article.id))
+    record_change(session, plan, actor, Change.PLAN_CREATED, data["name"])
+    session.flush()
+    return plan
+
+
+MAX_DOCTOR = 200
+
+
+def set_details(session: Session, plan: CarePlan, actor: User, phase: str, doctor: str, note: str) -> bool:
+    """The current part of care, the responsible doctor and the personal note; False (nothing saved) if invalid.
+
+    A new current part of care is its own line in the history.
+    """
+    if len(note) > MAX_TEXT or len(doctor) > MAX_DOCTOR or phase not in list(Phase):
+        return False
+    if phase != plan.current_phase:
+        plan.current_phase = phase
+        record_change(session, plan, actor, Change.PHASE_CHANGED, phase)
+    plan.responsible_doctor = doctor
+    plan.personal_note = note
+    record_change(session, plan, actor, Change.NOTE_CHANGED)
+    session.flush()
+    return True
+
+
+def set_what_matters(session: Session, plan: CarePlan, actor: User, text: str) -> None:
+    plan.what_matters = text
+    plan.what_matters_at = utcnow()
+    record_change(session, plan, actor, Change.WHAT_MATTERS)
+    session.flush()

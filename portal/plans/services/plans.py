@@ -1,0 +1,139 @@
+"""Reading care plans: whose plan, which items, who to contact, and who may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from portal.models import (
+    CarePlan,
+    CareTeamMembership,
+    CareUnit,
+    Patient,
+    PlanItem,
+    PlanStatus,
+    StaffMember,
+    TeamRole,
+    User,
+)
+from portal.plans.services.timeline import PhaseGroup, ToLocalDate, build_timeline
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What the patient's contact card shows."""
+
+    nurse_name: str | None
+    unit: CareUnit | None
+    doctor: str
+
+
+def patient_for_user(session: Session, user_id: int) -> Patient | None:
+    return session.exec(select(Patient).where(Patient.user_id == user_id)).first()
+
+
+def active_plan(session: Session, patient_id: int) -> CarePlan | None:
+    """The patient's current plan (the newest active one)."""
+    query = (
+        select(CarePlan)
+        .where(CarePlan.patient_id == patient_id, CarePlan.status == PlanStatus.ACTIVE)
+        .order_by(col(CarePlan.created_at).desc(), col(CarePlan.id).desc())
+    )
+    return session.exec(query).first()
+
+
+def plan_items(session: Session, plan_id: int) -> list[PlanItem]:
+    return list(session.exec(select(PlanItem).where(PlanItem.plan_id == plan_id)).all())
+
+
+def timeline(session: Session, plan: CarePlan, today: date, to_local: ToLocalDate
+             ) -> tuple[list[PhaseGroup], dict[int, CareUnit]]:
+    """The plan's items as a timeline, and the units they name (one query each)."""
+    items = plan_items(session, plan.id or 0)
+    groups = build_timeline(items, today, to_local, plan.current_phase)
+    return groups, units_by_id(session, {item.unit_id for item in items if item.unit_id})
+
+
+def units_by_id(session: Session, unit_ids: set[int]) -> dict[int, CareUnit]:
+    """The units named on a timeline, in one query."""
+    if not unit_ids:
+        return {}
+    units = session.exec(select(CareUnit).where(col(CareUnit.id).in_(unit_ids))).all()
+    return {unit.id: unit for unit in units if unit.id is not None}
+
+
+def responsible_unit(session: Session, plan_id: int) -> CareUnit | None:
+    """The unit that holds the plan now."""
+    query = (
+        select(CareUnit)
+        .join(CareTeamMembership, col(CareTeamMembership.unit_id) == CareUnit.id)
+        .where(
+            CareTeamMembership.plan_id == plan_id,
+            CareTeamMembership.role == TeamRole.RESPONSIBLE,
+            col(CareTeamMembership.until).is_(None),
+        )
+        .order_by(col(CareTeamMembership.since).desc())
+    )
+    return session.exec(query).first()
+
+
+def contact_for(session: Session, plan: CarePlan) -> Contact:
+    """The contact nurse and the responsible unit, for the contact card."""
+    nurse = None
+    if plan.contact_nurse_id is not None:
+        query = (
+            select(User.name)
+            .join(StaffMember, col(StaffMember.user_id) == User.id)
+            .where(StaffMember.id == plan.contact_nurse_id)
+        )
+        nurse = session.exec(query).first()
+    unit = responsible_unit(session, plan.id) if plan.id is not None else None
+    return Contact(nurse, unit, plan.responsible_doctor)
+
+
+def item_for_patient(session: Session, patient_id: int, item_id: int) -> PlanItem | None:
+    """An item only if it belongs to one of this patient's plans."""
+    query = (
+        select(PlanItem)
+        .join(CarePlan, col(CarePlan.id) == PlanItem.plan_id)
+        .where(PlanItem.id == item_id, CarePlan.patient_id == patient_id)
+    )
+    return session.exec(query).first()
+
+
+def staff_units(session: Session, user_id: int) -> list[int]:
+    return list(session.exec(select(StaffMember.unit_id).where(StaffMember.user_id == user_id)).all())
+
+
+def staff_may_read_plan(session: Session, user_id: int, plan_id: int) -> int | None:
+    """The unit through which a staff member may read a plan (a current team member), else None."""
+    query = (
+        select(CareTeamMembership.unit_id)
+        .join(StaffMember, col(StaffMember.unit_id) == CareTeamMembership.unit_id)
+        .where(
+            StaffMember.user_id == user_id,
+            CareTeamMembership.plan_id == plan_id,
+            col(CareTeamMembership.until).is_(None),
+        )
+    )
+    return session.exec(query).first()
+
+
+def nurse_caseload(session: Session, user_id: int) -> list[tuple[CarePlan, Patient]]:
+    """The active plans where this user is the contact nurse, by patient name."""
+    query = (
+        select(CarePlan, Patient)
+        .join(Patient, col(Patient.id) == CarePlan.patient_id)
+        .join(StaffMember, col(StaffMember.id) == CarePlan.contact_nurse_id)
+        .where(StaffMember.user_id == user_id, CarePlan.status == PlanStatus.ACTIVE)
+        .order_by(Patient.name)
+    )
+    return [(plan, patient) for plan, patient in session.exec(query).all()]
+
+
+def staff_title(session: Session, user_id: int, unit_id: int) -> str:
+    """The title a staff member has at a unit ('Kontaktsjuksköterska'), shown with their messages."""
+    query = select(StaffMember.title).where(StaffMember.user_id == user_id, StaffMember.unit_id == unit_id)
+    return session.exec(query).first() or ""

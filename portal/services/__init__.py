@@ -1,1 +1,0 @@
-"""The rules of the portal as plain typed functions, without Flask."""

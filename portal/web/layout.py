@@ -1,0 +1,79 @@
+"""What every page template needs: the layout to extend and the navigation for the user's role.
+
+Features add their own parts (the unread count, the relative's banner, the links a relative may use) with context
+processors of their own, registered after this one; the defaults here keep every page whole without them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.web.htmx import wants_fragment
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: LazyString
+    endpoint: str
+    section: str
+
+
+NAVIGATION = {
+    "patient": (
+        NavItem(_l("My care plan"), "plans.patient.start", "plans.patient.start"),
+        NavItem(_l("Timeline"), "plans.patient.timeline", "plans.patient.timeline"),
+        NavItem(_l("Messages"), "messages.patient.thread", "messages.patient.thread"),
+        NavItem(_l("Reading"), "plans.patient.reading", "plans.patient.reading"),
+        NavItem(_l("Forms"), "questionnaires.patient.form_list", "questionnaires.patient.form_list"),
+    ),
+    "staff": (
+        NavItem(_l("My patients"), "plans.staff.caseload", "plans.staff.caseload"),
+        NavItem(_l("Inbox"), "messages.staff.inbox", "messages.staff.inbox"),
+        NavItem(_l("Find patient"), "plans.staff.patient_find", "plans.staff.patient_find"),
+    ),
+    "editor": (
+        NavItem(_l("Content"), "content.editor.index", "content.editor.index"),
+    ),
+}
+SECTION_OF = {
+    "plans.patient.item": "plans.patient.timeline", "plans.patient.item_new": "plans.patient.timeline",
+    "plans.patient.item_edit": "plans.patient.timeline", "plans.patient.item_delete": "plans.patient.timeline",
+    "plans.patient.article": "plans.patient.reading", "plans.patient.article_response": "plans.patient.reading",
+    "plans.patient.printout": "plans.patient.start", "plans.patient.what_matters": "plans.patient.start",
+    "messages.patient.thread_older": "messages.patient.thread",
+    "questionnaires.patient.form_step": "questionnaires.patient.form_list",
+    "questionnaires.patient.form_review": "questionnaires.patient.form_list",
+    "questionnaires.patient.form_receipt": "questionnaires.patient.form_list",
+    "plans.staff.plan": "plans.staff.caseload", "plans.staff.reading": "plans.staff.caseload",
+    "plans.staff.history": "plans.staff.caseload", "plans.staff.handover": "plans.staff.caseload",
+    "plans.staff.version": "plans.staff.caseload", "plans.staff.item_edit": "plans.staff.caseload",
+    "plans.staff.plan_new": "plans.staff.patient_find", "plans.staff.patient_search": "plans.staff.patient_find",
+    "questionnaires.staff.form_list": "plans.staff.caseload", "questionnaires.staff.form_response":
+        "plans.staff.caseload", "questionnaires.staff.alert": "plans.staff.caseload",
+    "messages.staff.thread": "messages.staff.inbox", "messages.staff.thread_older": "messages.staff.inbox",
+    "content.editor.version": "content.editor.index", "content.editor.article": "content.editor.index",
+}
+
+
+def _layout_context() -> dict[str, object]:
+    role = current_user.role if current_user.is_authenticated else None
+    endpoint = request.endpoint or ""
+    return {
+        "layout": "layouts/fragment.html" if wants_fragment() else "base.html",
+        "nav_items": NAVIGATION.get(role or "", ()),
+        "nav_section": SECTION_OF.get(endpoint, endpoint),
+        "demo_banner": current_app.config["PORTAL_ENV"] != "production",
+        "unread": None,
+        "acting_for": None,
+        "acting_choices": 0,
+        "may": lambda _endpoint: True,
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_layout_context)
