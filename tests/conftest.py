@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from flask import Flask
+from flask import Flask, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -18,7 +19,7 @@ os.environ["PORTAL_ENV"] = "test"
 
 from portal import create_app, db  # noqa: E402
 from portal.config import normalise_database_url  # noqa: E402
-from portal.demo.services import STOCKHOLM  # noqa: E402
+from portal.core.clock import STOCKHOLM  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -76,8 +77,20 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
+    """The test's own unit of work. Services never commit, so what a test set up is committed before each request
+    the test makes (as a finished unit of work would be), and the app sees it."""
     with Session(db.get_engine(app), expire_on_commit=False) as s:
-        yield s
+        owner = threading.current_thread()
+
+        def commit_first(_sender: Flask, **_extra: object) -> None:
+            if threading.current_thread() is owner:  # the test client's requests, not a live server's thread
+                s.commit()
+
+        request_started.connect(commit_first, app)
+        try:
+            yield s
+        finally:
+            request_started.disconnect(commit_first, app)
 
 
 @pytest.fixture
@@ -108,7 +121,8 @@ HTMX_HEADERS = {"HX-Request": "true", "HX-Target": "main-content"}
 
 
 def count_rows(session: Session, model: type, *where: object) -> int:
-    """How many rows of `model` (matching `where`) the database holds now."""
+    """How many rows of `model` (matching `where`) the database holds now (the test's own work committed first)."""
+    session.commit()
     session.expire_all()
     return session.exec(select(func.count()).select_from(model).where(*where)).one()
 

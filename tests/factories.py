@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from portal.accounts.services import hash_password
+from portal.core.personal_id import with_check_digit
+from portal.messages.services import post_message
 from portal.models import (
     CarePlan,
     CareProvider,
@@ -25,9 +28,6 @@ from portal.models import (
     TeamRole,
     User,
 )
-from portal.messages.services import post_message
-from portal.accounts.services import hash_password
-from portal.core.personal_id import with_check_digit
 
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD)

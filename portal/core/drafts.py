@@ -25,5 +25,6 @@ def take_draft(session: Session, user_id: int, path: str) -> str:
     if draft is None or draft.path != path:
         return ""
     session.delete(draft)
+    session.flush()
     created = draft.created_at if draft.created_at.tzinfo else draft.created_at.replace(tzinfo=utcnow().tzinfo)
     return draft.body if utcnow() - created < timedelta(hours=DRAFT_LIFETIME_HOURS) else ""

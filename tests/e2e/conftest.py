@@ -16,7 +16,8 @@ from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from portal import db
-from portal.demo.services import load_demo_data, stockholm_today
+from portal.core.clock import stockholm_today
+from portal.demo.services import load_demo_data
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -62,6 +63,7 @@ def demo(app: Flask) -> None:
     """The invented demo data, as `make run` loads it."""
     with Session(db.get_engine(app)) as session:
         load_demo_data(session, stockholm_today())
+        session.commit()
 
 
 def device_options(playwright: Playwright, viewport: str) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from portal import db
-from portal.models import CarePlan, Patient
 from portal.content.services import store as content
 from portal.content.services.pack import load_pack
+from portal.models import CarePlan, Patient
 from tests.e2e.conftest import EVA, MARIA, assert_accessible, screenshot, sign_in_with
 
 ELIN = "elin.redaktor@demo.vardplan.se"
@@ -31,6 +31,7 @@ def _new_breast_cancer_draft(app: Flask, tmp_path: object) -> None:
     assert not errors
     with Session(db.get_engine(app)) as session:
         content.import_packs(session, packs)
+        session.commit()
 
 
 def test_editor_previews_and_publishes_a_version(desktop_page: Page, demo: None, app: Flask, tmp_path: object) -> None:

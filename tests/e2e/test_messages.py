@@ -11,9 +11,9 @@ from playwright.sync_api import BrowserContext, Dialog, Locator, Page, Playwrigh
 from sqlmodel import Session, select
 
 from portal import db
+from portal.messages.services import post_message
 from portal.models import User
 from portal.plans.services import plans
-from portal.messages.services import post_message
 from tests.e2e.conftest import (
     EVA,
     MARIA,

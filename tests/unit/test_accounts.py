@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal.accounts.services import authenticate, end_all_sessions, load_user
-from portal.accounts.services import hash_password, verify_password
+from portal.accounts.services import authenticate, end_all_sessions, hash_password, load_user, verify_password
 from portal.core.personal_id import parse_personal_id
 from tests import factories
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from portal.web.labels import DIAGNOSES
-from portal.models import Article, ContentTemplate, TemplateStatus
 from portal.content.services import store as content
 from portal.content.services.pack import CONTENT, PHASES, PackError, load_pack
+from portal.models import Article, ContentTemplate, TemplateStatus
+from portal.web.labels import DIAGNOSES
 from tests.conftest import count_rows
 
 PUBLISHED_NATIONALLY = {"brostcancer", "peniscancer", "prostatacancer", "tjock-och-andtarmscancer",
@@ -111,6 +111,7 @@ def test_changed_text_becomes_a_new_version_and_the_published_one_stays(tmp_path
     write_diagnosis(tmp_path, about="Du har bröstcancer. Den är liten.")
     results = content.import_packs(session, load_pack(tmp_path)[0])
     assert [(r.version, r.created) for r in results] == [(2, True)]
+    session.commit()
     session.expire_all()
     old = content.template_version(session, "brostcancer", 1)
     assert old.status == TemplateStatus.PUBLISHED

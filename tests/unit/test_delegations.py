@@ -12,12 +12,13 @@ from flask import Flask
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from portal.notifications.mailer import compose_invitation
-from portal.models import Delegation, DelegationStatus, Notification, Patient, Relation, Role, Scope, User
 from portal.core.clock import utcnow
+from portal.models import Delegation, DelegationStatus, Notification, Patient, Relation, Role, Scope, User
+from portal.notifications.mailer import compose_invitation
+from portal.notifications.services import INVITATION, send_due
+from portal.plans.services import acting
 from portal.relatives import services as ds
 from portal.relatives.services import InviteInput
-from portal.notifications.services import INVITATION, send_due
 from tests import factories
 
 TODAY = date(2026, 3, 10)
@@ -135,7 +136,7 @@ def test_add_months(start: date, months: int, expected: date) -> None:
     (date(2014, 1, 1), date(2027, 1, 1)),
 ])
 def test_thirteenth_birthday(birth: date, expected: date) -> None:
-    assert ds.thirteenth_birthday(birth) == expected
+    assert acting.thirteenth_birthday(birth) == expected
 
 
 def test_hash_token_is_sha256_hex() -> None:
@@ -246,6 +247,7 @@ def test_invite_stores_only_a_hash_of_the_token(session: Session, anna: Patient)
 def test_invite_makes_a_pending_delegation(session: Session, anna: Patient) -> None:
     before = utcnow()
     delegation, _token = _invite(session, anna, scopes=("forms", "messages_read", "plan"))
+    session.commit()
     session.expire_all()
     found = session.get(Delegation, delegation.id)
     assert found.status == DelegationStatus.INVITED
@@ -321,6 +323,7 @@ def test_send_due_sends_the_invitation_once_and_erases_the_link(app: Flask, sess
     assert f"/invite/{token}" in email.get_content()
     for secret in (patient.name, patient.personal_id, DIAGNOSIS_SUMMARY, plan.template_key):
         assert secret not in whole
+    session.commit()
     session.expire_all()
     notification = session.exec(select(Notification)).one()
     assert notification.payload == ""
@@ -339,6 +342,7 @@ def test_a_failed_invitation_keeps_the_link_for_the_next_try(app: Flask, session
         report = send_due(session, Outbox(OSError("down")), utcnow() + timedelta(seconds=1),
                           compose=_compose_new_message, compose_invitation=compose_invitation)
     assert report.failed == 1
+    session.commit()
     session.expire_all()
     notification = session.exec(select(Notification)).one()
     assert notification.payload.endswith(token)
@@ -458,7 +462,7 @@ def test_a_revoked_invitation_cannot_be_accepted(session: Session, anna: Patient
 
 def test_an_active_delegation_within_its_dates_may_be_used(session: Session, anna: Patient, per: User) -> None:
     delegation = _active(session, anna, per, valid_until=TODAY + timedelta(days=30))
-    assert ds.ended_reason(session, delegation, per.id, TODAY) is None
+    assert acting.ended_reason(session, delegation, per.id, TODAY) is None
 
 
 def test_ended_reason_revoked(session: Session, anna: Patient, per: User) -> None:
@@ -467,7 +471,7 @@ def test_ended_reason_revoked(session: Session, anna: Patient, per: User) -> Non
     session.commit()
     assert delegation.status == DelegationStatus.REVOKED
     assert delegation.revoked_at is not None
-    assert ds.ended_reason(session, delegation, per.id, TODAY) == "revoked"
+    assert acting.ended_reason(session, delegation, per.id, TODAY) == "revoked"
 
 
 @pytest.mark.parametrize(("until", "expected"), [
@@ -479,30 +483,30 @@ def test_ended_reason_revoked(session: Session, anna: Patient, per: User) -> Non
 def test_ended_reason_by_end_date(session: Session, anna: Patient, per: User, until: date,
                                   expected: str | None) -> None:
     delegation = _active(session, anna, per, valid_from=TODAY - timedelta(days=500), valid_until=until)
-    assert ds.ended_reason(session, delegation, per.id, TODAY) == expected
+    assert acting.ended_reason(session, delegation, per.id, TODAY) == expected
 
 
 def test_ended_reason_status_expired(session: Session, anna: Patient, per: User) -> None:
     delegation = _active(session, anna, per, status=DelegationStatus.EXPIRED)
-    assert ds.ended_reason(session, delegation, per.id, TODAY) == "expired"
+    assert acting.ended_reason(session, delegation, per.id, TODAY) == "expired"
 
 
 def test_ended_reason_not_yet(session: Session, anna: Patient, per: User) -> None:
     delegation = _active(session, anna, per, valid_from=TODAY + timedelta(days=1))
-    assert ds.ended_reason(session, delegation, per.id, TODAY) == "not_yet"
-    assert ds.ended_reason(session, delegation, per.id, TODAY + timedelta(days=1)) is None
+    assert acting.ended_reason(session, delegation, per.id, TODAY) == "not_yet"
+    assert acting.ended_reason(session, delegation, per.id, TODAY + timedelta(days=1)) is None
 
 
 def test_ended_reason_for_someone_else_or_nothing(session: Session, anna: Patient, per: User) -> None:
     delegation = _active(session, anna, per)
     other = factories.user(session, role=Role.RELATIVE)
-    assert ds.ended_reason(session, delegation, other.id, TODAY) == "unknown"
-    assert ds.ended_reason(session, None, per.id, TODAY) == "unknown"
+    assert acting.ended_reason(session, delegation, other.id, TODAY) == "unknown"
+    assert acting.ended_reason(session, None, per.id, TODAY) == "unknown"
 
 
 def test_an_invitation_not_yet_accepted_cannot_be_used(session: Session, anna: Patient, per: User) -> None:
     delegation = _active(session, anna, per, status=DelegationStatus.INVITED)
-    assert ds.ended_reason(session, delegation, per.id, TODAY) == "unknown"
+    assert acting.ended_reason(session, delegation, per.id, TODAY) == "unknown"
 
 
 def test_a_guardians_access_ends_on_the_13th_birthday(session: Session, per: User) -> None:
@@ -511,29 +515,30 @@ def test_a_guardians_access_ends_on_the_13th_birthday(session: Session, per: Use
     delegation = _active(session, child, per, relation=Relation.GUARDIAN,
                          scopes="plan messages_read messages_send forms", valid_from=date(2025, 1, 1),
                          valid_until=birthday + timedelta(days=100))
-    assert ds.ended_reason(session, delegation, per.id, birthday - timedelta(days=1)) is None
-    assert ds.ended_reason(session, delegation, per.id, birthday) == "turned_13"
-    assert ds.ended_reason(session, delegation, per.id, birthday + timedelta(days=1)) == "turned_13"
+    assert acting.ended_reason(session, delegation, per.id, birthday - timedelta(days=1)) is None
+    assert acting.ended_reason(session, delegation, per.id, birthday) == "turned_13"
+    assert acting.ended_reason(session, delegation, per.id, birthday + timedelta(days=1)) == "turned_13"
 
 
 def test_a_guardian_of_a_leap_day_child(session: Session, per: User) -> None:
     child = _child(session, date(2012, 2, 29))
     delegation = _active(session, child, per, relation=Relation.GUARDIAN, valid_from=date(2024, 1, 1),
                          valid_until=date(2025, 12, 31))
-    assert ds.ended_reason(session, delegation, per.id, date(2025, 2, 28)) is None
-    assert ds.ended_reason(session, delegation, per.id, date(2025, 3, 1)) == "turned_13"
+    assert acting.ended_reason(session, delegation, per.id, date(2025, 2, 28)) is None
+    assert acting.ended_reason(session, delegation, per.id, date(2025, 3, 1)) == "turned_13"
 
 
 def test_the_birthday_rule_is_only_for_guardians(session: Session, per: User) -> None:
     child = _child(session, date(2013, 6, 15))
     delegation = _active(session, child, per, relation=Relation.PARENT, valid_from=date(2025, 1, 1),
                          valid_until=date(2026, 12, 31))
-    assert ds.ended_reason(session, delegation, per.id, date(2026, 6, 15)) is None
+    assert acting.ended_reason(session, delegation, per.id, date(2026, 6, 15)) is None
 
 
 def test_mark_ended_keeps_the_state_for_lists(session: Session, anna: Patient, per: User) -> None:
     delegation = _active(session, anna, per, valid_from=date(2025, 1, 1), valid_until=TODAY - timedelta(days=1))
-    ds.mark_ended(session, delegation, "expired")
+    acting.mark_ended(session, delegation, "expired")
+    session.commit()
     session.expire_all()
     found = session.get(Delegation, delegation.id)
     assert found.status == DelegationStatus.EXPIRED
@@ -542,8 +547,9 @@ def test_mark_ended_keeps_the_state_for_lists(session: Session, anna: Patient, p
 
 def test_mark_ended_does_not_touch_a_revoked_delegation(session: Session, anna: Patient, per: User) -> None:
     delegation = _active(session, anna, per, status=DelegationStatus.REVOKED)
-    ds.mark_ended(session, delegation, "revoked")
-    ds.mark_ended(session, delegation, "expired")
+    acting.mark_ended(session, delegation, "revoked")
+    acting.mark_ended(session, delegation, "expired")
+    session.commit()
     session.expire_all()
     assert session.get(Delegation, delegation.id).status == DelegationStatus.REVOKED
 
@@ -558,7 +564,7 @@ def test_usable_for_user_lists_only_the_people_one_may_act_for_now(session: Sess
     _active(session, people["Erik"], per, valid_from=TODAY + timedelta(days=2))
     _active(session, people["Fia"], per, status=DelegationStatus.INVITED)
     _active(session, people["Gustav"], factories.user(session, role=Role.RELATIVE))  # someone else's
-    rows = ds.usable_for_user(session, per.id, TODAY)
+    rows = acting.usable_for_user(session, per.id, TODAY)
     assert [(d.id, p.name) for d, p in rows] == [(usable_anna.id, "Anna Berg"), (usable_cecilia.id, "Cecilia Berg")]
 
 
@@ -566,8 +572,8 @@ def test_usable_for_user_excludes_a_guardian_of_a_child_who_turned_13(session: S
     child = _child(session, date(2013, 3, 10))
     _active(session, child, per, relation=Relation.GUARDIAN, valid_from=date(2025, 1, 1),
             valid_until=date(2026, 12, 31))
-    assert len(ds.usable_for_user(session, per.id, TODAY - timedelta(days=1))) == 1
-    assert ds.usable_for_user(session, per.id, TODAY) == []
+    assert len(acting.usable_for_user(session, per.id, TODAY - timedelta(days=1))) == 1
+    assert acting.usable_for_user(session, per.id, TODAY) == []
 
 
 # --- the patient changes their mind ----------------------------------------------------------------------------------
@@ -642,9 +648,9 @@ def test_invite_guardian_checks_name_and_email(session: Session, name: str, emai
 
 
 def test_guardian_of_a_child_helper() -> None:
-    assert ds.is_guardian_of_child(Delegation(patient_id=1, relation="guardian", scopes="", valid_from=TODAY,
+    assert acting.is_guardian_of_child(Delegation(patient_id=1, relation="guardian", scopes="", valid_from=TODAY,
                                               valid_until=TODAY, invite_name="", invite_email=""))
-    assert not ds.is_guardian_of_child(Delegation(patient_id=1, relation="parent", scopes="", valid_from=TODAY,
+    assert not acting.is_guardian_of_child(Delegation(patient_id=1, relation="parent", scopes="", valid_from=TODAY,
                                                   valid_until=TODAY, invite_name="", invite_email=""))
 
 
@@ -652,7 +658,7 @@ def test_someone_whose_access_has_ended_may_accept_a_new_invitation(session: Ses
                                                                     per: User) -> None:
     now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # TODAY, at noon
     ended = _active(session, anna, per, valid_from=date(2024, 1, 1), valid_until=TODAY - timedelta(days=1))
-    assert ds.ended_reason(session, ended, per.id, TODAY) == "expired"
-    assert ds.usable_for_user(session, per.id, TODAY) == []
+    assert acting.ended_reason(session, ended, per.id, TODAY) == "expired"
+    assert acting.usable_for_user(session, per.id, TODAY) == []
     again, _token = _invite(session, anna)
     assert ds.invitation_problem(session, again, per, now) is None

@@ -7,6 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from portal.accounts.services import verify_password
+from portal.core.clock import STOCKHOLM
+from portal.core.personal_id import parse_personal_id
+from portal.demo.services import DEMO_PASSWORD, demo_accounts, load_demo_data
 from portal.models import (
     Alert,
     CarePlan,
@@ -22,11 +26,9 @@ from portal.models import (
     Role,
     User,
 )
+from portal.plans.services import acting
 from portal.questionnaires.services import answers as forms
 from portal.relatives import services as delegations
-from portal.demo.services import DEMO_PASSWORD, STOCKHOLM, demo_accounts, load_demo_data
-from portal.accounts.services import verify_password
-from portal.core.personal_id import parse_personal_id
 from tests.conftest import count_rows, in_stockholm
 
 
@@ -115,8 +117,8 @@ def test_demo_has_a_relative_and_a_guardian_of_a_child(session: Session) -> None
     partner, maria = by_relation["partner"]
     assert maria.name == "Maria Ek"
     assert partner.scope_set == {"plan", "messages_read"}
-    assert delegations.ended_reason(session, partner, partner.relative_user_id, today) is None
+    assert acting.ended_reason(session, partner, partner.relative_user_id, today) is None
     guardian, child = by_relation["guardian"]
-    assert delegations.thirteenth_birthday(child.birth_date) > today
+    assert acting.thirteenth_birthday(child.birth_date) > today
     assert guardian.scope_set == set(delegations.ALL_SCOPES)
-    assert delegations.ended_reason(session, guardian, guardian.relative_user_id, today) is None
+    assert acting.ended_reason(session, guardian, guardian.relative_user_id, today) is None

@@ -14,9 +14,9 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask_babel import force_locale
 
-from portal import i18n
+from portal.core.clock import STOCKHOLM
+from portal.web import i18n
 from portal.web.i18n import format_days_away, format_when
-from portal.demo.services import STOCKHOLM
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 SHIPPED = ("sv", "en")
@@ -37,7 +37,7 @@ MARCH_3 = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)  # 09.30 in Stockholm (winter 
 def test_format_when_reads_naturally(app: Flask, monkeypatch: pytest.MonkeyPatch, locale: str, precision: str,
                                      expected: str) -> None:
     """In the same year the year is left out (but a month always has it)."""
-    monkeypatch.setattr(i18n, "local_now", lambda: datetime(2026, 1, 15, 10, 0, tzinfo=STOCKHOLM))
+    monkeypatch.setattr(i18n, "stockholm_now", lambda: datetime(2026, 1, 15, 10, 0, tzinfo=STOCKHOLM))
     with app.test_request_context(), force_locale(locale):
         assert format_when(MARCH_3, precision) == expected
 
@@ -53,7 +53,7 @@ def test_format_when_reads_naturally(app: Flask, monkeypatch: pytest.MonkeyPatch
 def test_format_when_names_another_year(app: Flask, monkeypatch: pytest.MonkeyPatch, locale: str, precision: str,
                                         expected: str) -> None:
     """Seen on New Year's Day 2027 in Stockholm (still 31 December in UTC), a date in 2026 carries its year."""
-    monkeypatch.setattr(i18n, "local_now", lambda: datetime(2027, 1, 1, 0, 30, tzinfo=STOCKHOLM))
+    monkeypatch.setattr(i18n, "stockholm_now", lambda: datetime(2027, 1, 1, 0, 30, tzinfo=STOCKHOLM))
     with app.test_request_context(), force_locale(locale):
         assert format_when(MARCH_3, precision) == expected
 

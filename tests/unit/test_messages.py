@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from portal.models import Message, User
+from portal.core.drafts import save_draft, take_draft
 from portal.messages import services as msgs
+from portal.models import Message, User
 from tests import factories
 
 TOKEN = "t" * 20
@@ -127,7 +128,7 @@ def test_inbox_lists_unhandled_threads_first_and_only_for_the_units(session: Ses
 
 def test_drafts_come_back_once_for_their_page(session: Session) -> None:
     patient = factories.patient(session)
-    msgs.save_draft(session, patient.user_id, "Min text", "/plan/messages")
-    assert msgs.take_draft(session, patient.user_id, "/plan/other") == ""
-    assert msgs.take_draft(session, patient.user_id, "/plan/messages") == "Min text"
-    assert msgs.take_draft(session, patient.user_id, "/plan/messages") == ""
+    save_draft(session, patient.user_id, "Min text", "/plan/messages")
+    assert take_draft(session, patient.user_id, "/plan/other") == ""
+    assert take_draft(session, patient.user_id, "/plan/messages") == "Min text"
+    assert take_draft(session, patient.user_id, "/plan/messages") == ""

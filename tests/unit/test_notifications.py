@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from portal.notifications import mailer
 from portal.config import load_config
 from portal.models import Message, Notification, User
+from portal.notifications import mailer
 from portal.notifications import services as notifications
 from portal.notifications.services import GIVEN_UP, SendReport, queue_new_message, send_due
 from tests import factories
@@ -371,6 +371,7 @@ def test_cli_sends_due_emails_over_smtp(app: Flask, session: Session, monkeypatc
     assert f"{BASE}/plan/settings" in body
     for secret in (MESSAGE_BODY, DIAGNOSIS, "Maria Ek", user.personal_id):
         assert secret not in body
+    session.commit()
     session.expire_all()
     assert session.exec(select(Notification)).one().sent_at is not None
 
@@ -392,6 +393,7 @@ def test_cli_wrong_smtp_password_is_a_failure_to_retry(app: Flask, session: Sess
         result = app.test_cli_runner().invoke(args=["send-notifications"])
     assert result.output.strip() == "sent 0, failed 1, gave up 0"
     assert inbox.received == []
+    session.commit()
     session.expire_all()
     assert session.exec(select(Notification)).one().last_error.startswith("SMTPAuthenticationError")
 
@@ -402,6 +404,7 @@ def test_cli_when_the_smtp_server_is_down(app: Flask, session: Session, monkeypa
     result = app.test_cli_runner().invoke(args=["send-notifications"])
     assert result.exit_code == 0
     assert result.output.strip() == "sent 0, failed 1, gave up 0"
+    session.commit()
     session.expire_all()
     notification = session.exec(select(Notification)).one()
     assert notification.last_error.startswith("ConnectionRefusedError")

@@ -129,6 +129,7 @@ def test_signed_in_user_visiting_login_goes_home(client: FlaskClient, session: S
 def test_login_updates_last_login(client: FlaskClient, session: Session) -> None:
     pid = factories.patient(session).personal_id
     sign_in(client, pid, factories.PASSWORD)
+    session.commit()
     session.expire_all()
     assert session.exec(select(User).where(User.personal_id == pid)).one().last_login_at is not None
 

@@ -8,9 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from portal.models import ContentTemplate, Role, TemplateStatus, User
 from portal.content.services import store as content
 from portal.content.services.pack import load_pack
+from portal.models import ContentTemplate, Role, TemplateStatus, User
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
 from tests.unit.test_content_pack import write_diagnosis
@@ -40,6 +40,7 @@ def _sign_in_editor(client: FlaskClient, session: Session) -> None:
 
 
 def _version(session: Session, key: str = "brostcancer", number: int = 1) -> ContentTemplate:
+    session.commit()
     session.expire_all()
     return content.template_version(session, key, number)
 

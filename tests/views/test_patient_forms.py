@@ -8,9 +8,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, func, select
 
+from portal.core.clock import stockholm_today
+from portal.demo.services import load_demo_data
 from portal.models import AccessEvent, Alert, FormAssignment, FormResponse, User
 from portal.questionnaires.services import answers as forms
-from portal.demo.services import load_demo_data, stockholm_today
 from portal.questionnaires.services.definitions import load_all
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, sign_in

@@ -13,6 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from portal.content.services import store as content
+from portal.content.services.pack import load_pack
+from portal.core.clock import stockholm_today
+from portal.core.drafts import save_draft
 from portal.models import (
     AccessEvent,
     Article,
@@ -32,11 +36,8 @@ from portal.models import (
     StaffMember,
     User,
 )
-from portal.content.services import store as content
 from portal.plans.services import builder
-from portal.content.services.pack import load_pack
-from portal.demo.services import stockholm_today
-from portal.messages.services import save_draft
+from portal.plans.services import reading as plan_reading
 from tests import factories
 from tests.conftest import count_rows, csrf_from, in_stockholm, sign_in
 from tests.unit.test_content_pack import write_diagnosis
@@ -66,32 +67,38 @@ def _post(client: FlaskClient, path: str, data: dict[str, str] | None = None):  
 
 
 def _fresh_plan(session: Session, plan: CarePlan) -> CarePlan:
+    session.commit()
     session.expire_all()
     return session.get(CarePlan, plan.id)
 
 
 def _reading(session: Session, plan: CarePlan, article: Article) -> PlanReading | None:
+    session.commit()
     session.expire_all()
     return session.exec(select(PlanReading).where(PlanReading.plan_id == plan.id,
                                                   PlanReading.article_id == article.id)).first()
 
 
 def _items(session: Session, plan: CarePlan) -> list[PlanItem]:
+    session.commit()
     session.expire_all()
     return list(session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id).order_by(PlanItem.id)).all())
 
 
 def _item(session: Session, item_id: int) -> PlanItem | None:
+    session.commit()
     session.expire_all()
     return session.get(PlanItem, item_id)
 
 
 def _changes(session: Session, plan: CarePlan) -> list[PlanChange]:
+    session.commit()
     session.expire_all()
     return list(session.exec(select(PlanChange).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id)).all())
 
 
 def _events(session: Session, patient: Patient, action: str, resource: str | None = None) -> list[AccessEvent]:
+    session.commit()
     session.expire_all()
     query = select(AccessEvent).where(AccessEvent.actor_user_id == patient.user_id, AccessEvent.action == action)
     if resource is not None:
@@ -145,7 +152,7 @@ def maria(client: FlaskClient, session: Session, template: ContentTemplate) -> M
     patient = factories.patient(session, name="Maria Ek")
     plan = _plan_for(session, patient, template, nurse)
     articles = {a.slug: a for a in content.articles_of(session, template.id)}
-    builder.set_readings(session, plan, session.get(User, nurse.user_id),
+    plan_reading.set_readings(session, plan, session.get(User, nurse.user_id),
                          {articles["fragor-till-lakaren"].id, articles["trotthet"].id})
     sign_in(client, patient.personal_id, factories.PASSWORD)
     return Maria(patient, plan, nurse, where, articles)
@@ -584,6 +591,7 @@ def test_a_stale_own_item_form_does_not_replace_the_message_draft(client: FlaskC
                                                                   maria: Maria) -> None:
     save_draft(session, maria.patient.user_id, "Hej! Jag undrar över min operation.", "/plan/messages")
     client.post("/plan/items/new", data=_own_data(body="Kontroll"))
+    session.commit()
     session.expire_all()
     draft = session.get(MessageDraft, maria.patient.user_id)
     assert (draft.body, draft.path) == ("Hej! Jag undrar över min operation.", "/plan/messages")

@@ -14,6 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from portal.content.services import store as content
+from portal.content.services.pack import load_pack
+from portal.core.clock import stockholm_today
+from portal.core.drafts import save_draft
 from portal.models import (
     AccessEvent,
     Article,
@@ -35,11 +39,7 @@ from portal.models import (
     TeamRole,
     User,
 )
-from portal.content.services import store as content
 from portal.plans.services import builder
-from portal.content.services.pack import load_pack
-from portal.demo.services import stockholm_today
-from portal.messages.services import save_draft
 from tests import factories
 from tests.conftest import count_rows, csrf_from, in_stockholm, sign_in
 from tests.unit.test_content_pack import write_diagnosis
@@ -90,26 +90,31 @@ def _post(client: FlaskClient, path: str, data: dict[str, str] | list[tuple[str,
 
 
 def _items(session: Session, plan_id: int) -> list[PlanItem]:
+    session.commit()
     session.expire_all()
     return list(session.exec(select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(PlanItem.id)).all())
 
 
 def _item(session: Session, item_id: int) -> PlanItem | None:
+    session.commit()
     session.expire_all()
     return session.get(PlanItem, item_id)
 
 
 def _readings(session: Session, plan_id: int) -> dict[int, PlanReading]:
+    session.commit()
     session.expire_all()
     return {r.article_id: r for r in session.exec(select(PlanReading).where(PlanReading.plan_id == plan_id)).all()}
 
 
 def _changes(session: Session, plan_id: int) -> list[PlanChange]:
+    session.commit()
     session.expire_all()
     return list(session.exec(select(PlanChange).where(PlanChange.plan_id == plan_id).order_by(PlanChange.id)).all())
 
 
 def _events(session: Session, actor: StaffMember | User, action: str, resource: str | None = None) -> list[AccessEvent]:
+    session.commit()
     session.expire_all()
     user_id = actor.user_id if isinstance(actor, StaffMember) else actor.id
     query = select(AccessEvent).where(AccessEvent.actor_user_id == user_id, AccessEvent.action == action)
@@ -120,6 +125,7 @@ def _events(session: Session, actor: StaffMember | User, action: str, resource: 
 
 def _team(session: Session, plan_id: int) -> dict[int, str]:
     """The current team: unit id → role."""
+    session.commit()
     session.expire_all()
     rows = session.exec(select(CareTeamMembership).where(CareTeamMembership.plan_id == plan_id,
                                                          CareTeamMembership.until == None)).all()  # noqa: E711
@@ -127,6 +133,7 @@ def _team(session: Session, plan_id: int) -> dict[int, str]:
 
 
 def _fresh(session: Session, plan: CarePlan) -> CarePlan:
+    session.commit()
     session.expire_all()
     return session.get(CarePlan, plan.id)
 
@@ -775,6 +782,7 @@ def test_a_stale_item_form_does_not_replace_the_nurses_message_draft(nurse_clien
     thread = f"/staff/plans/{world.plan.id}/messages"
     save_draft(session, world.nurse.user_id, "Hej Maria! Provsvaren har kommit.", thread)
     nurse_client.post(f"/staff/plans/{world.plan.id}/items/new", data=_item_data(body="Mer om detta"))
+    session.commit()
     session.expire_all()
     draft = session.get(MessageDraft, world.nurse.user_id)
     assert (draft.body, draft.path) == ("Hej Maria! Provsvaren har kommit.", thread)
@@ -1108,7 +1116,7 @@ def test_a_change_and_its_access_log_event_are_one_transaction(nurse_client: Fla
                                                                world: World, app: Flask,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """If the log cannot be written, the change is not saved either: no change without its AccessEvent."""
-    from portal.services import access_log
+    from portal.core import access_log
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the access log is down")

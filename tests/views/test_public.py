@@ -99,6 +99,7 @@ def test_language_switch_is_saved_on_the_account(client: FlaskClient, session: S
     patient = factories.patient(session)
     sign_in(client, patient.personal_id, factories.PASSWORD)
     post_form(client, "/language", {"language": "en"}, page="/plan/")
+    session.commit()
     session.expire_all()
     assert session.get(User, patient.user_id).locale == "en"
     fresh = client.application.test_client()

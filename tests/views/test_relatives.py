@@ -17,6 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from portal.content.services import store as content
+from portal.content.services.pack import load_pack
+from portal.core.clock import STOCKHOLM, stockholm_today, utcnow
 from portal.models import (
     AccessEvent,
     Article,
@@ -38,13 +41,10 @@ from portal.models import (
     TeamRole,
     User,
 )
-from portal.core.clock import utcnow
-from portal.content.services import store as content
-from portal.relatives import services as ds
-from portal.plans.services import builder
-from portal.content.services.pack import load_pack
-from portal.demo.services import STOCKHOLM, stockholm_today
 from portal.notifications.services import INVITATION
+from portal.plans.services import acting, builder
+from portal.plans.services import reading as plan_reading
+from portal.relatives import services as ds
 from tests import factories
 from tests.conftest import count_rows, csrf_from, sign_in
 from tests.unit.test_content_pack import write_diagnosis
@@ -108,11 +108,13 @@ def _post(client: FlaskClient, path: str, data: dict[str, object] | None = None,
 
 
 def _fresh(session: Session, model: type, row_id: int):  # noqa: ANN202
+    session.commit()
     session.expire_all()
     return session.get(model, row_id)
 
 
 def _events(session: Session, *where: object) -> list[AccessEvent]:
+    session.commit()
     session.expire_all()
     return list(session.exec(select(AccessEvent).where(*where).order_by(AccessEvent.id)).all())
 
@@ -123,6 +125,7 @@ def _acting(client: FlaskClient) -> object:
 
 
 def _latest_token(session: Session) -> str:
+    session.commit()
     session.expire_all()
     notification = session.exec(select(Notification).where(Notification.kind == INVITATION)
                                 .order_by(Notification.id.desc())).first()
@@ -180,7 +183,7 @@ def _child_plan(session: Session, world: World, birth: date) -> tuple[Patient, C
 
 
 def _guardian(session: Session, child: Patient, guardian: User, valid_until: date | None = None) -> Delegation:
-    until = valid_until or ds.thirteenth_birthday(child.birth_date) - timedelta(days=1)
+    until = valid_until or acting.thirteenth_birthday(child.birth_date) - timedelta(days=1)
     return _delegation(session, child, guardian, scopes=ALL_SCOPES, relation=Relation.GUARDIAN, valid_until=until)
 
 
@@ -743,7 +746,7 @@ def test_revoking_ends_the_access_on_the_next_request(patient_client: FlaskClien
     assert _acting(relative_client) is None
     denied = _events(session, AccessEvent.actor_user_id == world.relative.id, AccessEvent.action == "denied")
     assert [(e.resource, e.acting_for_delegation_id, e.patient_id) for e in denied] == [
-        ("endpoint:patient.timeline", plan_only.id, world.patient.id)]
+        ("endpoint:plans.patient.timeline", plan_only.id, world.patient.id)]
     after = relative_client.get("/plan/")
     assert after.status_code in (302, 303)
     assert after.headers["Location"].startswith("/choose")
@@ -936,7 +939,7 @@ def test_a_guardian_may_answer_the_reading(app: Flask, session: Session, world: 
     child_plan = builder.create_plan(session, child, template, world.nurse, session.get(User, world.nurse.user_id),
                                      stockholm_today())
     article = session.exec(select(Article).where(Article.template_id == template.id)).one()
-    builder.set_readings(session, child_plan, session.get(User, world.nurse.user_id), {article.id})
+    plan_reading.set_readings(session, child_plan, session.get(User, world.nurse.user_id), {article.id})
     session.commit()
     guardian = _relative_user(session, name="Lena Lund", email="lena@example.se")
     _guardian(session, child, guardian)
@@ -944,6 +947,7 @@ def test_a_guardian_may_answer_the_reading(app: Flask, session: Session, world: 
     assert client.get(f"/plan/reading/{article.id}").status_code == 200
     response = _post(client, f"/plan/reading/{article.id}", {"response": "understood"})
     assert response.status_code == 303
+    session.commit()
     session.expire_all()
     reading = session.exec(select(PlanReading).where(PlanReading.plan_id == child_plan.id)).one()
     assert reading.response == ReadingResponse.UNDERSTOOD
@@ -1125,7 +1129,7 @@ def test_staff_register_a_guardian_for_a_child(nurse_client: FlaskClient, app: F
     assert delegation.relation == Relation.GUARDIAN
     assert delegation.scopes == ALL_SCOPES
     assert delegation.status == DelegationStatus.INVITED
-    assert delegation.valid_until == ds.thirteenth_birthday(birth) - timedelta(days=1)
+    assert delegation.valid_until == acting.thirteenth_birthday(birth) - timedelta(days=1)
     assert delegation.invite_email == "lena@example.se"
     assert delegation.created_by_user_id == world.nurse.user_id
     assert session.exec(select(Notification)).one().to_address == "lena@example.se"

@@ -30,6 +30,7 @@ def _save(client: FlaskClient, **data: str):  # noqa: ANN202
 
 
 def _account(session: Session, patient: Patient) -> User:
+    session.commit()
     session.expire_all()
     return session.get(User, patient.user_id)
 
@@ -151,6 +152,7 @@ def test_settings_are_not_for_staff(client: FlaskClient, session: Session) -> No
     assert client.get("/plan/settings").status_code == 403
     assert post_form(client, "/plan/settings", {"contact_email": "x@example.se", "notify_messages": "yes"},
                      page="/staff/").status_code == 403
+    session.commit()
     session.expire_all()
     assert session.get(User, nurse.user_id).contact_email is None
 

@@ -277,6 +277,7 @@ def test_handling_an_alert_records_who_when_what_and_adds_a_plan_item(client: Fl
                       "item_title": "Kontakt med fysioterapeut"})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{setup.plan.id}/forms?handled={breathing.id}"
+    session.commit()
     session.expire_all()
     handled = session.get(Alert, breathing.id)
     assert (handled.status, handled.handled_by_user_id) == ("handled", setup.nurse.id)
@@ -297,6 +298,7 @@ def test_handling_without_the_checkbox_adds_no_item(client: FlaskClient, session
     response = _post(client, f"/staff/alerts/{breathing.id}",
                      {"note": "Pratade med patienten.", "item_title": "Kontakt med fysioterapeut"})
     assert response.status_code == 303
+    session.commit()
     session.expire_all()
     assert session.get(Alert, breathing.id).plan_item_id is None
     assert count_rows(session, PlanItem) == 0
@@ -310,6 +312,7 @@ def test_an_alert_is_handled_only_once(client: FlaskClient, session: Session, br
     second = client.post(path, data={**first, "note": "Igen"})
     assert second.status_code == 303
     assert second.headers["Location"] == path
+    session.commit()
     session.expire_all()
     assert session.get(Alert, breathing.id).action_note == "Först"
     assert count_rows(session, PlanItem) == 1
@@ -328,6 +331,7 @@ def test_handling_bad_input_is_422_keeping_the_text(client: FlaskClient, session
     assert error in page
     assert kept in page
     assert 'class="mv-error-summary"' in page
+    session.commit()
     session.expire_all()
     assert session.get(Alert, breathing.id).status == "open"
 
