@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from portal.accounts.services import hash_password
+from portal.core.clock import STOCKHOLM
 from portal.core.personal_id import with_check_digit
 from portal.messages.services import post_message
 from portal.models import (
@@ -32,7 +32,7 @@ from portal.models import (
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD)
 _serial = count(100)
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
 
 
 def personal_id(birth: str = "19800101") -> str:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from portal.models.base import utcnow
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def utcnow() -> datetime:
-    """Now, in UTC: every stored timestamp is timezone-aware UTC."""
-    return datetime.now(UTC)
+__all__ = ["STOCKHOLM", "in_stockholm", "local_date", "stockholm_now", "stockholm_today", "utcnow"]
 
 
 def stockholm_now() -> datetime:

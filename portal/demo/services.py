@@ -36,7 +36,7 @@ from portal.models import (
     User,
 )
 from portal.plans.services.acting import thirteenth_birthday
-from portal.questionnaires.services import answers as forms
+from portal.questionnaires.services import answering
 from portal.questionnaires.services.definitions import load_all
 from portal.relatives import services as delegations
 
@@ -330,16 +330,16 @@ def _at(today: date, days: int, hour: int) -> datetime:
 
 def _forms(session: Session, today: date) -> None:
     """Forms for Maria: 'Hur har du mått?' every 2 weeks with three answers (one open alert), and the needs form."""
-    forms.import_definitions(session, load_all())
+    answering.import_definitions(session, load_all())
     maria = session.exec(select(Patient).where(Patient.name == PATIENTS[0][2])).one()
     plan = session.exec(select(CarePlan).where(CarePlan.patient_id == maria.id)).one()
     nurse = session.exec(select(User).where(User.email == NURSES[0][0])).one()
     author = session.get(User, maria.user_id)
     start = _at(today, MABRA_TREND[0][0], 9)
-    mabra = forms.assign(session, plan.id, "mabra", 2, nurse, start)
-    definition = forms.definition_of(forms.latest_questionnaire(session, "mabra"))
+    mabra = answering.assign(session, plan.id, "mabra", 2, nurse, start)
+    definition = answering.definition_of(answering.latest_questionnaire(session, "mabra"))
     for days, distress, physical in MABRA_TREND:
-        response = forms.start_or_resume(session, mabra, author)
-        forms.save_answers(session, response, definition, {"distress": distress, "problems_physical": physical}, [])
-        forms.submit(session, response, definition, _at(today, days, 19))
-    forms.assign(session, plan.id, "behov", None, nurse, _at(today, -1, 9))
+        response = answering.start_or_resume(session, mabra, author)
+        answering.save_answers(session, response, definition, {"distress": distress, "problems_physical": physical}, [])
+        answering.submit(session, response, definition, _at(today, days, 19))
+    answering.assign(session, plan.id, "behov", None, nurse, _at(today, -1, 9))

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from portal.core.clock import utcnow
+from portal.models.base import utcnow
 
 
 class AccessEvent(SQLModel, table=True):

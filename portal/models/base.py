@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
-from portal.core.clock import utcnow
+from datetime import UTC, datetime
 
-__all__ = ["utcnow"]
+
+def utcnow() -> datetime:
+    """Now, in UTC: every stored timestamp is timezone-aware UTC."""
+    return datetime.now(UTC)

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from portal.core.clock import utcnow
+from portal.models.base import utcnow
 
 
 class Relation(StrEnum):

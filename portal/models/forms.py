@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal.core.clock import utcnow
+from portal.models.base import utcnow
 
 
 class ResponseStatus(StrEnum):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal.core.clock import utcnow
+from portal.models.base import utcnow
 
 MAX_MESSAGE_LENGTH = 5000
 

@@ -22,7 +22,6 @@ from portal.models import CarePlan, ItemSource, Phase, PlanItem, Role, StaffMemb
 from portal.plans.access import editable_plan, log, patient_from_form, plan_or_404, start_emergency
 from portal.plans.item_form import item_errors
 from portal.plans.services import builder, emergency, plans, reading
-from portal.questionnaires.services.answers import open_alerts
 from portal.web.guards import require_role
 from portal.web.htmx import in_place
 
@@ -69,7 +68,7 @@ def caseload() -> str:
     """The nurse's own patients: those with open alerts from their forms first, then the rest by name."""
     session = get_session()
     rows = plans.nurse_caseload(session, current_user.id)
-    alerts = Counter(alert.plan_id for alert in open_alerts(session, [plan.id for plan, _p in rows]))
+    alerts = Counter(plans.open_alert_counts(session, [plan.id or 0 for plan, _p in rows]))
     rows.sort(key=lambda row: alerts[row[0].id] == 0)
     return render_template("plans/staff/caseload.html", rows=rows, alerts=alerts)
 

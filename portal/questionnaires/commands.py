@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.db import unit_of_work
-from portal.questionnaires.services import answers
+from portal.questionnaires.services import answering
 from portal.questionnaires.services.definitions import DefinitionError, load_all
 
 forms_cli = AppGroup("forms", help="Questionnaire definitions (portal/questionnaires/definitions/*.yaml).")
@@ -21,5 +21,5 @@ def forms_import() -> None:
     except DefinitionError as error:
         raise click.ClickException(str(error)) from error
     with unit_of_work(current_app) as session:
-        created = answers.import_definitions(session, definitions)
+        created = answering.import_definitions(session, definitions)
     click.echo(f"New versions: {', '.join(created)}." if created else "All questionnaires are up to date.")

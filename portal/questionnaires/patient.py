@@ -12,9 +12,8 @@ from portal.core.clock import utcnow
 from portal.db import get_session
 from portal.models import FormAssignment, FormResponse, Questionnaire, ResponseStatus
 from portal.plans.access import current_patient, current_plan, log, patient_guard, require_plan
-from portal.questionnaires.services import answers as forms
+from portal.questionnaires.services import answering, steps
 from portal.questionnaires.services import definitions as defs
-from portal.questionnaires.services import steps
 
 bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.before_request(patient_guard())
@@ -38,7 +37,7 @@ def _own_response(response_id: int) -> tuple[int, FormResponse, defs.Definition]
     if response is None or response.plan_id != plan.id:
         log(Action.DENIED, f"form_response:{response_id}", None)
         abort(404)
-    return patient.id or 0, response, forms.definition_of(session.get(Questionnaire, response.questionnaire_id))
+    return patient.id or 0, response, answering.definition_of(session.get(Questionnaire, response.questionnaire_id))
 
 
 @bp.get("/forms")
@@ -48,11 +47,11 @@ def form_list() -> str:
     if plan is None:
         return render_template("plans/patient/no_plan.html", patient=current_patient())
     session = get_session()
-    answered = forms.submitted_responses(session, plan.id)
-    definitions = forms.definitions_for(session, answered)
+    answered = answering.submitted_responses(session, plan.id)
+    definitions = answering.definitions_for(session, answered)
     log(Action.READ, f"forms:{plan.id}", plan.patient_id)
     return render_template("questionnaires/patient/form_list.html", answered=answered, definitions=definitions,
-                           to_answer=forms.forms_to_answer(session, plan.id, utcnow()),
+                           to_answer=answering.forms_to_answer(session, plan.id, utcnow()),
                            trends=steps.trends(answered, definitions))
 
 
@@ -65,10 +64,10 @@ def form_start(assignment_id: int) -> Response:
     if assignment is None or assignment.plan_id != plan.id or not assignment.active:
         log(Action.DENIED, f"form_assignment:{assignment_id}", None)
         abort(404)
-    response = forms.start_or_resume(session, assignment, current_user)
-    definition = forms.definition_of(session.get(Questionnaire, response.questionnaire_id))
+    response = answering.start_or_resume(session, assignment, current_user)
+    definition = answering.definition_of(session.get(Questionnaire, response.questionnaire_id))
     log(Action.UPDATE, f"form_response:{response.id}", patient.id)
-    step = steps.first_open_step(definition, forms.answers_of(response))
+    step = steps.first_open_step(definition, answering.answers_of(response))
     return redirect(url_for("questionnaires.patient.form_step", response_id=response.id, step=step), code=303)
 
 
@@ -82,7 +81,7 @@ def _screen_or_404(definition: defs.Definition, answers: defs.Answers, step: int
 
 def _render_step(response: FormResponse, definition: defs.Definition, step: int, raw: dict[str, list[str]],
                  errors: dict[str, str], status: int = 200) -> tuple[str, int]:
-    answers = forms.answers_of(response)
+    answers = answering.answers_of(response)
     group, progress = _screen_or_404(definition, answers, step)
     return render_template("questionnaires/patient/form_step.html", response=response, definition=definition,
                            group=group, progress=progress, raw=raw, errors=errors, answers=answers), status
@@ -133,12 +132,12 @@ def form_step_save(response_id: int, step: int) -> Response | tuple[str, int]:
     if response.status != ResponseStatus.DRAFT:
         return redirect(url_for("questionnaires.patient.form_receipt", response_id=response.id), code=303)
     action = request.form.get("action", "next")
-    group, _progress = _screen_or_404(definition, forms.answers_of(response), step)
+    group, _progress = _screen_or_404(definition, answering.answers_of(response), step)
     answers, cleared, errors = _parse_screen(group, request.form, strict=action == "next")
     if errors:
         raw = {item.id: request.form.getlist(item.id) for item in group.items}
         return _render_step(response, definition, step, raw, errors, 422)
-    answers = forms.save_answers(get_session(), response, definition, answers, cleared)
+    answers = answering.save_answers(get_session(), response, definition, answers, cleared)
     log(Action.UPDATE, f"form_response:{response.id}", patient_id)
     return _after_save(response, definition, answers, step, action)
 
@@ -149,7 +148,7 @@ def form_review(response_id: int) -> Response | str:
     _patient_id, response, definition = _own_response(response_id)
     if response.status != ResponseStatus.DRAFT:
         return redirect(url_for("questionnaires.patient.form_receipt", response_id=response.id))
-    answers = forms.answers_of(response)
+    answers = answering.answers_of(response)
     return render_template("questionnaires/patient/form_review.html", response=response, definition=definition,
                            answers=answers, groups=defs.visible_groups(definition, answers),
                            missing=defs.missing_required(definition, answers))
@@ -160,9 +159,9 @@ def form_submit(response_id: int) -> Response:
     """Send the answers, exactly once; a second press only shows the receipt."""
     patient_id, response, definition = _own_response(response_id)
     if response.status == ResponseStatus.DRAFT:
-        if defs.missing_required(definition, forms.answers_of(response)):
+        if defs.missing_required(definition, answering.answers_of(response)):
             return redirect(url_for("questionnaires.patient.form_review", response_id=response.id), code=303)
-        if forms.submit(get_session(), response, definition):
+        if answering.submit(get_session(), response, definition):
             log(Action.CREATE, f"form_response:{response.id}", patient_id)
     return redirect(url_for("questionnaires.patient.form_receipt", response_id=response.id), code=303)
 
@@ -173,7 +172,7 @@ def form_receipt(response_id: int) -> Response | str:
     patient_id, response, definition = _own_response(response_id)
     if response.status == ResponseStatus.DRAFT:
         return redirect(url_for("questionnaires.patient.form_review", response_id=response.id))
-    answers = forms.answers_of(response)
+    answers = answering.answers_of(response)
     log(Action.READ, f"form_response:{response.id}", patient_id)
     return render_template("questionnaires/patient/form_receipt.html", response=response, definition=definition,
                            answers=answers, groups=defs.visible_groups(definition, answers),

@@ -16,9 +16,8 @@ from portal.core.clock import utcnow
 from portal.db import get_session
 from portal.models import Alert, AlertStatus, CarePlan, FormResponse, Patient, Questionnaire, ResponseStatus, Role, User
 from portal.plans.access import log, plan_or_404
-from portal.questionnaires.services import answers as forms
+from portal.questionnaires.services import answering, steps
 from portal.questionnaires.services import definitions as defs
-from portal.questionnaires.services import steps
 from portal.web.guards import require_role
 from portal.web.i18n import localised
 
@@ -122,7 +121,7 @@ def _alert_or_404(alert_id: int) -> tuple[Alert, FormResponse, CarePlan, Patient
 
 
 def _definition(response: FormResponse) -> defs.Definition:
-    return forms.definition_of(get_session().get(Questionnaire, response.questionnaire_id))
+    return answering.definition_of(get_session().get(Questionnaire, response.questionnaire_id))
 
 
 def _reason_text(definition: defs.Definition, alert: Alert) -> str:
@@ -133,16 +132,16 @@ def _reason_text(definition: defs.Definition, alert: Alert) -> str:
 def _forms_page(plan: CarePlan, patient: Patient, unit_id: int, form: AssignForm, status: int = 200
                 ) -> tuple[str, int]:
     session = get_session()
-    responses = forms.submitted_responses(session, plan.id)
-    definitions = forms.definitions_for(session, responses)
+    responses = answering.submitted_responses(session, plan.id)
+    definitions = answering.definitions_for(session, responses)
     source = {r.id: definitions[r.questionnaire_id] for r in responses}
     alerts = [(a, source[a.response_id], _reason_text(source[a.response_id], a))
-              for a in forms.open_alerts(session, [plan.id])]
+              for a in answering.open_alerts(session, [plan.id])]
     log(Action.READ, f"forms:{plan.id}", patient.id, unit_id)
     return render_template("questionnaires/staff/form_list.html", plan=plan, patient=patient, form=form,
                            alerts=alerts,
-                           latest=forms.latest_definitions(session),
-                           assigned=forms.forms_to_answer(session, plan.id, utcnow()),
+                           latest=answering.latest_definitions(session),
+                           assigned=answering.forms_to_answer(session, plan.id, utcnow()),
                            histories=steps.histories(responses, definitions)), status
 
 
@@ -170,9 +169,9 @@ def form_assign(plan_id: int) -> Response | tuple[str, int]:
     plan, patient, unit_id = plan_or_404(plan_id, f"forms:{plan_id}")
     session = get_session()
     form = AssignForm.from_request(request.form)
-    if not form.validate(forms.latest_definitions(session).keys()):
+    if not form.validate(answering.latest_definitions(session).keys()):
         return _forms_page(plan, patient, unit_id, form, 422)
-    assignment = forms.assign(session, plan.id, form.key, form.repeat_weeks, current_user)
+    assignment = answering.assign(session, plan.id, form.key, form.repeat_weeks, current_user)
     log(Action.CREATE, f"form_assignment:{assignment.id}", patient.id, unit_id)
     return redirect(url_for("questionnaires.staff.form_list", plan_id=plan.id, assigned=1), code=303)
 
@@ -183,8 +182,8 @@ def form_response(response_id: int) -> str:
     response, plan, patient, unit_id = _submitted_or_404(response_id)
     session = get_session()
     definition = _definition(response)
-    answers = forms.answers_of(response)
-    raised = forms.alerts_of(session, response.id)
+    answers = answering.answers_of(response)
+    raised = answering.alerts_of(session, response.id)
     log(Action.READ, f"form_response:{response.id}", patient.id, unit_id)
     return render_template("questionnaires/staff/form_response.html", response=response, plan=plan, patient=patient,
                            definition=definition, answers=answers, groups=defs.visible_groups(definition, answers),
@@ -208,7 +207,7 @@ def alert_handle(alert_id: int) -> Response | tuple[str, int]:
     if not form.validate():
         return _alert_page(found, response, patient, unit_id, form, 422)
     session = get_session()
-    item = forms.handle_alert(session, found, current_user, form.note, form.item_title if form.add_item else None)
+    item = answering.handle_alert(session, found, current_user, form.note, form.item_title if form.add_item else None)
     log(Action.UPDATE, f"alert:{found.id}", patient.id, unit_id)
     if item is not None:
         log(Action.CREATE, f"plan_item:{item.id}", patient.id, unit_id)

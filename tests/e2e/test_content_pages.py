@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from portal import db
 from portal.content.services import store as content
-from portal.content.services.pack import load_pack
+from portal.content.services.pack import CONTENT, load_pack
 from portal.models import CarePlan, Patient
 from tests.e2e.conftest import EVA, MARIA, assert_accessible, screenshot, sign_in_with
 
@@ -24,7 +24,7 @@ def _new_breast_cancer_draft(app: Flask, tmp_path: object) -> None:
     from pathlib import Path
 
     root = Path(str(tmp_path)) / "pack"
-    shutil.copytree(Path(content.__file__).resolve().parent.parent / "content" / "brostcancer", root / "brostcancer")
+    shutil.copytree(CONTENT / "brostcancer", root / "brostcancer")
     first = sorted((root / "brostcancer" / "articles").glob("behandling-*.sv.md"))[0]
     first.write_text(first.read_text(encoding="utf-8") + "\n\nEtt nytt stycke i version 2.\n", encoding="utf-8")
     packs, errors = load_pack(root)

@@ -27,7 +27,7 @@ from portal.models import (
     User,
 )
 from portal.plans.services import acting
-from portal.questionnaires.services import answers as forms
+from portal.questionnaires.services import answering
 from portal.relatives import services as delegations
 from tests.conftest import count_rows, in_stockholm
 
@@ -79,7 +79,7 @@ def test_demo_form_is_due_whenever_the_demo_is_loaded(session: Session, today: d
     maria = session.exec(select(Patient).where(Patient.name == "Maria Ek")).one()
     plan = session.exec(select(CarePlan).where(CarePlan.patient_id == maria.id)).one()
     now = datetime.combine(today, clock, tzinfo=STOCKHOLM).astimezone(UTC)
-    due = {row.assignment.questionnaire_key: row.is_due for row in forms.forms_to_answer(session, plan.id, now)}
+    due = {row.assignment.questionnaire_key: row.is_due for row in answering.forms_to_answer(session, plan.id, now)}
     assert due == {"mabra": True, "behov": True}
 
 

@@ -37,7 +37,7 @@ from portal.models import (
     User,
 )
 from portal.plans.access import ACTING_KEY, ENDPOINT_RULES
-from portal.questionnaires.services import answers as forms
+from portal.questionnaires.services import answering
 from portal.questionnaires.services.definitions import load_all
 from portal.relatives import services as delegations
 from tests import factories
@@ -192,16 +192,17 @@ def build_world(session: Session) -> World:
     session.add(PlanReading(plan_id=plan.id, article_id=article.id))
     session.commit()
 
-    forms.import_definitions(session, load_all())
+    answering.import_definitions(session, load_all())
     nurse_user = session.get(User, nurse.user_id)
     maria_user = session.get(User, maria.user_id)
-    answered = forms.assign(session, plan.id, "mabra", None, nurse_user)
-    sent = forms.start_or_resume(session, answered, maria_user)
-    definition = forms.definition_of(forms.latest_questionnaire(session, "mabra"))
-    forms.save_answers(session, sent, definition, {"distress": 9, "problems_physical": []}, [])
-    assert forms.submit(session, sent, definition, now=datetime.now(UTC))
-    response = forms.start_or_resume(session, forms.assign(session, plan.id, "behov", None, nurse_user), maria_user)
-    current = forms.assign(session, plan.id, "viktigt", None, nurse_user)
+    answered = answering.assign(session, plan.id, "mabra", None, nurse_user)
+    sent = answering.start_or_resume(session, answered, maria_user)
+    definition = answering.definition_of(answering.latest_questionnaire(session, "mabra"))
+    answering.save_answers(session, sent, definition, {"distress": 9, "problems_physical": []}, [])
+    assert answering.submit(session, sent, definition, now=datetime.now(UTC))
+    needs = answering.assign(session, plan.id, "behov", None, nurse_user)
+    response = answering.start_or_resume(session, needs, maria_user)
+    current = answering.assign(session, plan.id, "viktigt", None, nurse_user)
     alert = session.exec(select(Alert)).first()
 
     other, _other_plan, _ = factories.patient_with_plan(session, items=1)

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from portal.core.clock import stockholm_today
 from portal.demo.services import load_demo_data
 from portal.models import AccessEvent, Alert, FormAssignment, FormResponse, User
-from portal.questionnaires.services import answers as forms
+from portal.questionnaires.services import answering
 from portal.questionnaires.services.definitions import load_all
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
@@ -21,8 +21,8 @@ from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
 def maria(client: FlaskClient, session: Session):  # noqa: ANN201
     """Maria, signed in, with 'mabra' due now."""
     patient, plan, nurse = factories.patient_with_plan(session, items=0)
-    forms.import_definitions(session, load_all())
-    assignment = forms.assign(session, plan.id, "mabra", 2, session.get(User, nurse.user_id))
+    answering.import_definitions(session, load_all())
+    assignment = answering.assign(session, plan.id, "mabra", 2, session.get(User, nurse.user_id))
     sign_in(client, patient.personal_id, factories.PASSWORD)
     return patient, plan, assignment
 
@@ -121,14 +121,14 @@ def test_tampered_item_ids_are_dropped(client: FlaskClient, session: Session, ma
     url = _start(client, maria[2])
     _post_step(client, url, distress="3", problems_money=["x"], admin="yes")
     stored = session.exec(select(FormResponse)).one()
-    assert forms.answers_of(stored) == {"distress": 3}
+    assert answering.answers_of(stored) == {"distress": 3}
 
 
 def test_another_patients_response_is_404_and_logged(client: FlaskClient, session: Session,
                                                      maria) -> None:  # noqa: ANN001
     other, other_plan, nurse = factories.patient_with_plan(session, items=0)
-    assignment = forms.assign(session, other_plan.id, "mabra", None, session.get(User, nurse.user_id))
-    theirs = forms.start_or_resume(session, assignment, session.get(User, other.user_id))
+    assignment = answering.assign(session, other_plan.id, "mabra", None, session.get(User, nurse.user_id))
+    theirs = answering.start_or_resume(session, assignment, session.get(User, other.user_id))
     token = csrf_from(client.get("/plan/forms").get_data(as_text=True))
     assert client.get(f"/plan/forms/responses/{theirs.id}/steps/1").status_code == 404
     assert client.post(f"/plan/forms/responses/{theirs.id}/submit", data={"csrf_token": token}).status_code == 404

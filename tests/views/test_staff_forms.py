@@ -23,7 +23,7 @@ from portal.models import (
     StaffMember,
     User,
 )
-from portal.questionnaires.services import answers as forms
+from portal.questionnaires.services import answering
 from portal.questionnaires.services.definitions import PROFESSIONS as PROFESSION_CODES
 from portal.questionnaires.services.definitions import Answers, load_all
 from portal.questionnaires.staff import PROFESSIONS
@@ -52,11 +52,11 @@ def _user(session: Session, user_id: int, locale: str | None = "en") -> User:
 
 def _answered(session: Session, setup: Setup, key: str, answers: Answers, when: datetime = MARCH) -> FormResponse:
     """A response sent by the patient at `when` (the form stays on, every week)."""
-    assignment = forms.assign(session, setup.plan.id, key, 1, setup.nurse)
-    definition = forms.latest_definitions(session)[key][1]
-    response = forms.start_or_resume(session, assignment, session.get(User, setup.patient.user_id))
-    forms.save_answers(session, response, definition, answers, [])
-    assert forms.submit(session, response, definition, now=when)
+    assignment = answering.assign(session, setup.plan.id, key, 1, setup.nurse)
+    definition = answering.latest_definitions(session)[key][1]
+    response = answering.start_or_resume(session, assignment, session.get(User, setup.patient.user_id))
+    answering.save_answers(session, response, definition, answers, [])
+    assert answering.submit(session, response, definition, now=when)
     return response
 
 
@@ -68,7 +68,7 @@ def _alerts(session: Session, response: FormResponse) -> list[Alert]:
 def setup(client: FlaskClient, session: Session) -> Setup:
     """A nurse (reading English) signed in, with a patient whose plan is at the nurse's unit; forms loaded."""
     patient, plan, member = factories.patient_with_plan(session, items=0)
-    forms.import_definitions(session, load_all())
+    answering.import_definitions(session, load_all())
     nurse = _user(session, member.user_id)
     sign_in(client, nurse.email, factories.PASSWORD)
     return Setup(patient, plan, nurse)
@@ -239,8 +239,8 @@ def test_response_page_is_logged(client: FlaskClient, session: Session, setup: S
 
 
 def test_drafts_are_not_shown_to_staff(client: FlaskClient, session: Session, setup: Setup) -> None:
-    assignment = forms.assign(session, setup.plan.id, "mabra", None, setup.nurse)
-    draft = forms.start_or_resume(session, assignment, session.get(User, setup.patient.user_id))
+    assignment = answering.assign(session, setup.plan.id, "mabra", None, setup.nurse)
+    draft = answering.start_or_resume(session, assignment, session.get(User, setup.patient.user_id))
     assert client.get(f"/staff/responses/{draft.id}").status_code == 404
     assert client.get("/staff/responses/999999").status_code == 404
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portal.models import (
+    Alert,
+    AlertStatus,
     CarePlan,
     CareTeamMembership,
     CareUnit,
@@ -137,3 +140,13 @@ def staff_title(session: Session, user_id: int, unit_id: int) -> str:
     """The title a staff member has at a unit ('Kontaktsjuksköterska'), shown with their messages."""
     query = select(StaffMember.title).where(StaffMember.user_id == user_id, StaffMember.unit_id == unit_id)
     return session.exec(query).first() or ""
+
+
+def open_alert_counts(session: Session, plan_ids: list[int]) -> dict[int, int]:
+    """How many alerts from forms wait on each plan (for putting those patients first), in one query."""
+    if not plan_ids:
+        return {}
+    query = (select(Alert.plan_id, func.count())
+             .where(col(Alert.plan_id).in_(plan_ids), Alert.status == AlertStatus.OPEN)
+             .group_by(Alert.plan_id))
+    return dict(session.exec(query).all())
