@@ -86,10 +86,10 @@ def post_message(session: Session, plan_id: int, author: User, author_title: str
                      client_token=client_token).model_dump(exclude={"id"})
     # A parallel request with the same token may have won: the insert then does nothing (no error, no rollback).
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = session.execute(insert(Message).values(**values)
-                               .on_conflict_do_nothing(index_elements=["author_user_id", "client_token"]))
-    created = inserted.rowcount == 1  # type: ignore[attr-defined]
-    return _by_token(session, author.id, client_token), created  # type: ignore[return-value]
+    new_id = session.execute(insert(Message).values(**values)
+                             .on_conflict_do_nothing(index_elements=["author_user_id", "client_token"])
+                             .returning(Message.id)).scalar_one_or_none()
+    return _by_token(session, author.id, client_token), new_id is not None  # type: ignore[return-value]
 
 
 def reply(session: Session, plan: CarePlan, patient: Patient, nurse: User, unit_id: int, body: str,

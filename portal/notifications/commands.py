@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.core.clock import utcnow
 from portal.db import unit_of_work
 from portal.notifications import mailer
 from portal.notifications.services import SendReport, send_due
@@ -16,7 +16,7 @@ from portal.notifications.services import SendReport, send_due
 
 def _send_once(send: mailer.Sender) -> SendReport:
     with unit_of_work(current_app) as session:
-        return send_due(session, send, datetime.now(UTC), compose=mailer.compose_new_message,
+        return send_due(session, send, utcnow(), compose=mailer.compose_new_message,
                         compose_invitation=mailer.compose_invitation)
 
 

@@ -3,7 +3,7 @@ answered; a view that fails saves nothing, and the error page survives a failed 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -12,17 +12,28 @@ from sqlmodel import Session
 
 from portal import create_app
 from portal.core.access_log import Action, Actor, record_access
-from portal.db import get_session
+from portal.db import get_engine, get_session
 from portal.models import AccessEvent, Region, User
 from tests import factories
 from tests.conftest import count_rows
 
+AppWith = Callable[[Callable[[], str]], Flask]
 
-def _app_with(app: Flask, view: Callable[[], str]) -> Flask:
-    """A fresh app on the test database with one extra page, answering errors as in production (no propagation)."""
-    fresh = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "PROPAGATE_EXCEPTIONS": False})
-    fresh.add_url_rule("/test/view", "test_view", view, methods=["GET"])
-    return fresh
+
+@pytest.fixture
+def app_with(app: Flask) -> Iterator[AppWith]:
+    """Fresh apps on the test database, each with one extra page, answering errors as in production."""
+    made: list[Flask] = []
+
+    def make(view: Callable[[], str]) -> Flask:
+        fresh = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "PROPAGATE_EXCEPTIONS": False})
+        fresh.add_url_rule("/test/view", "test_view", view, methods=["GET"])
+        made.append(fresh)
+        return fresh
+
+    yield make
+    for fresh in made:
+        get_engine(fresh).dispose()
 
 
 def _signed_in(app: Flask, user: User) -> FlaskClient:
@@ -39,24 +50,24 @@ def _write_region_and_log(name: str) -> None:
     record_access(session, Actor(user_id=None, role="anonymous"), Action.CREATE, f"region:{name}", None)
 
 
-def test_a_write_and_its_access_event_are_saved_together(app: Flask, session: Session) -> None:
+def test_a_write_and_its_access_event_are_saved_together(app_with: AppWith, session: Session) -> None:
     def view() -> str:
         _write_region_and_log("Region Ett")
         return "The view answered: saved."
 
-    response = _app_with(app, view).test_client().get("/test/view")
+    response = app_with(view).test_client().get("/test/view")
     assert response.status_code == 200
     assert count_rows(session, Region, Region.name == "Region Ett") == 1
     assert count_rows(session, AccessEvent, AccessEvent.resource == "region:Region Ett") == 1
 
 
-def test_a_view_that_raises_after_writing_saves_nothing(app: Flask, session: Session) -> None:
+def test_a_view_that_raises_after_writing_saves_nothing(app_with: AppWith, session: Session) -> None:
     def view() -> str:
         _write_region_and_log("Region Två")
         get_session().flush()  # the rows are in the database's transaction already
         raise RuntimeError("something broke after the write")
 
-    response = _app_with(app, view).test_client().get("/test/view")
+    response = app_with(view).test_client().get("/test/view")
     assert response.status_code == 500
     assert "Något gick fel hos oss" in response.get_data(as_text=True)  # our page, in Swedish by default
     assert count_rows(session, Region, Region.name == "Region Två") == 0
@@ -64,7 +75,7 @@ def test_a_view_that_raises_after_writing_saves_nothing(app: Flask, session: Ses
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-def test_a_failing_commit_shows_our_error_page_to_a_signed_in_person(app: Flask, session: Session,
+def test_a_failing_commit_shows_our_error_page_to_a_signed_in_person(app_with: AppWith, session: Session,
                                                                      language: str) -> None:
     """The commit fails after the view answered: the person gets the calm page in our layout (which reads the
     signed-in account from the same session), not the server's bare 'Internal Server Error' and not 'saved'."""
@@ -78,7 +89,7 @@ def test_a_failing_commit_shows_our_error_page_to_a_signed_in_person(app: Flask,
         get_session().add(User(email=taken.email, name="Twin", role="relative", password_hash="x"))
         return "The view answered: saved."
 
-    response = _signed_in(_app_with(app, view), nurse).get("/test/view")
+    response = _signed_in(app_with(view), nurse).get("/test/view")
     page = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "The view answered" not in page
