@@ -8,7 +8,7 @@ from flask_babel import force_locale, get_locale
 from markupsafe import Markup
 
 from portal.content.services import store as content
-from portal.content.services.pack import LANGUAGES, PHASES
+from portal.content.services.pack import LANGUAGES
 from portal.db import get_session
 from portal.models import ContentTemplate, Role
 from portal.web.guards import require_role
@@ -54,8 +54,9 @@ def version(key: str, version: int) -> str:
     template = _version_or_404(key, version)
     language = _language(request.args.get("lang"))
     articles = [content.article_view(a, language) for a in content.articles_of(get_session(), template.id or 0)]
-    preview = _as_patient_sees_it("content/partials/preview.html", language, template=template,
-                                  data=content.template_data(template, language), phases=PHASES,
+    data = content.template_data(template, language)
+    preview = _as_patient_sees_it("content/partials/preview.html", language, template=template, data=data,
+                                  groups=content.skeleton_by_phase(data["skeleton"]),
                                   by_phase=content.articles_by_phase(articles))
     done = request.args.get("done") if request.args.get("done") in DONE else None
     error = request.args.get("error") if request.args.get("error") in ERRORS else None

@@ -200,7 +200,7 @@ def item_delete(item_id: int) -> Response | str:
     patient, plan = require_plan()
     found = _own_item_or_404(plan, item_id)
     if request.form.get("confirm") != "yes":
-        return render_template("plans/patient/own_item_delete.html", item=found)
+        return render_template("plans/patient/item_delete.html", item=found)
     resource = f"item:{found.id}"
     builder.remove_item(get_session(), plan, current_user, found)
     log(Action.DELETE, resource, patient.id)

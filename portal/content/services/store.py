@@ -44,6 +44,25 @@ class ArticleView:
 
 
 @dataclass(frozen=True)
+class StepView:
+    """A skeleton step shaped like a planned plan item, so the preview draws it with the timeline's item card."""
+
+    title: str
+    preparation: str
+    week: int
+    status: str = "planned"
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    """One phase of a version's skeleton, shaped like a phase of a plan's timeline."""
+
+    phase: str
+    entries: list[StepView]
+    is_current: bool = False
+
+
+@dataclass(frozen=True)
 class VersionDiff:
     added: list[str]
     removed: list[str]
@@ -169,6 +188,13 @@ def template_data(template: ContentTemplate, language: str) -> dict[str, Any]:
             for step in data["skeleton"]
         ],
     }
+
+
+def skeleton_by_phase(skeleton: list[dict[str, Any]]) -> list[PhaseView]:
+    """Every phase in care order with its steps (from `template_data`), for a preview drawn like a timeline."""
+    return [PhaseView(phase, [StepView(step["title"], step["preparation"], step["week"])
+                              for step in skeleton if step["phase"] == phase])
+            for phase in PHASES]
 
 
 def article_view(article: Article, language: str) -> ArticleView:
