@@ -10,10 +10,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal.content.services.store import ArticleView
 from portal.core.access_log import Action
 from portal.core.clock import local_date, stockholm_now, stockholm_today
 from portal.db import get_session
-from portal.models import CarePlan, ItemKind, ItemSource, ItemStatus, PlanItem, ReadingResponse
+from portal.models import CarePlan, ItemKind, ItemSource, ItemStatus, Phase, PlanItem, PlanReading, ReadingResponse
 from portal.plans.access import current_patient, current_plan, log, patient_guard, require_plan
 from portal.plans.item_form import item_errors
 from portal.plans.services import builder, plans, reading
@@ -23,7 +24,7 @@ bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.before_request(patient_guard())
 
 MAX_WHAT_MATTERS = 4000
-PHASES = [phase.value for phase in builder.Phase]
+PHASES = [phase.value for phase in Phase]
 
 
 def _language() -> str:
@@ -91,7 +92,7 @@ def reading_list() -> str:
                            self_care=reading.self_care(session, plan, _language()))
 
 
-def _reading_or_404(plan: CarePlan, article_id: int) -> tuple[reading.content.ArticleView, object]:
+def _reading_or_404(plan: CarePlan, article_id: int) -> tuple[ArticleView, PlanReading]:
     found = reading.find(get_session(), plan, article_id, _language())
     if found is None:
         log(Action.DENIED, f"article:{article_id}", plan.patient_id)
