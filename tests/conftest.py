@@ -6,7 +6,6 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from flask import Flask, request_started
@@ -19,7 +18,6 @@ os.environ["PORTAL_ENV"] = "test"
 
 from portal import create_app, db  # noqa: E402
 from portal.config import normalise_database_url  # noqa: E402
-from portal.core.clock import STOCKHOLM  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -126,7 +124,3 @@ def count_rows(session: Session, model: type, *where: object) -> int:
     session.expire_all()
     return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
-
-def in_stockholm(value: datetime) -> datetime:
-    """A stored timestamp in Stockholm time (SQLite gives naive UTC back)."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(STOCKHOLM)

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from portal.accounts.services import verify_password
-from portal.core.clock import STOCKHOLM
+from portal.core.clock import STOCKHOLM, in_stockholm
 from portal.core.personal_id import parse_personal_id
 from portal.demo.services import DEMO_PASSWORD, demo_accounts, load_demo_data
 from portal.models import (
@@ -29,7 +29,7 @@ from portal.models import (
 from portal.plans.services import acting
 from portal.questionnaires.services import answering
 from portal.relatives import services as delegations
-from tests.conftest import count_rows, in_stockholm
+from tests.conftest import count_rows
 
 
 def test_demo_data_loads_the_promised_organisation_and_people(session: Session) -> None:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from portal.content.services import store as content
 from portal.content.services.pack import load_pack
-from portal.core.clock import stockholm_today
+from portal.core.clock import in_stockholm, stockholm_today
 from portal.core.drafts import save_draft
 from portal.models import (
     AccessEvent,
@@ -39,7 +39,7 @@ from portal.models import (
 from portal.plans.services import builder
 from portal.plans.services import reading as plan_reading
 from tests import factories
-from tests.conftest import count_rows, csrf_from, in_stockholm, sign_in
+from tests.conftest import count_rows, csrf_from, sign_in
 from tests.unit.test_content_pack import write_diagnosis
 
 ARTICLES = {
