@@ -1,11 +1,16 @@
-"""Text kept for a writer whose session ended before it was sent: saved at sign-in, shown once, then gone."""
+"""Text kept for a writer whose session ended before it was sent: saved at sign-in, shown once, then gone.
+
+Both steps are single statements, so two tabs that save or open at the same moment cannot fail or show it twice.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session
 
+from portal.core import upsert
 from portal.core.clock import utcnow
 from portal.models import MAX_MESSAGE_LENGTH, MessageDraft
 
@@ -14,17 +19,19 @@ DRAFT_LIFETIME_HOURS = 12
 
 def save_draft(session: Session, user_id: int, body: str, path: str) -> None:
     """Keep unsent text for this user (one draft each; a newer one replaces it)."""
-    draft = session.get(MessageDraft, user_id) or MessageDraft(user_id=user_id, body="", path=path)
-    draft.body, draft.path, draft.created_at = body[:MAX_MESSAGE_LENGTH], path, utcnow()
-    session.add(draft)
+    values = {"body": body[:MAX_MESSAGE_LENGTH], "path": path, "created_at": utcnow()}
+    stmt = upsert.insert(session, MessageDraft).values(user_id=user_id, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=["user_id"],
+                                               set_={name: stmt.excluded[name] for name in values}))
 
 
 def take_draft(session: Session, user_id: int, path: str) -> str:
     """The kept text for this page, once (then it is gone); drafts older than 12 hours are dropped unread."""
-    draft = session.get(MessageDraft, user_id)
-    if draft is None or draft.path != path:
+    taken = session.execute(
+        delete(MessageDraft).where(MessageDraft.user_id == user_id, MessageDraft.path == path)
+        .returning(MessageDraft.body, MessageDraft.created_at)).first()
+    if taken is None:
         return ""
-    session.delete(draft)
-    session.flush()
-    created = draft.created_at if draft.created_at.tzinfo else draft.created_at.replace(tzinfo=utcnow().tzinfo)
-    return draft.body if utcnow() - created < timedelta(hours=DRAFT_LIFETIME_HOURS) else ""
+    body, created = taken
+    created = created if created.tzinfo else created.replace(tzinfo=UTC)
+    return body if utcnow() - created < timedelta(hours=DRAFT_LIFETIME_HOURS) else ""

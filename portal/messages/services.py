@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, func
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
+from portal.core import upsert
 from portal.core.clock import utcnow
 from portal.models import (
     MAX_MESSAGE_LENGTH,
@@ -85,8 +84,7 @@ def post_message(session: Session, plan_id: int, author: User, author_title: str
                      author_name=author.name, author_title=author_title, body=body,
                      client_token=client_token).model_dump(exclude={"id"})
     # A parallel request with the same token may have won: the insert then does nothing (no error, no rollback).
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    new_id = session.execute(insert(Message).values(**values)
+    new_id = session.execute(upsert.insert(session, Message).values(**values)
                              .on_conflict_do_nothing(index_elements=["author_user_id", "client_token"])
                              .returning(Message.id)).scalar_one_or_none()
     return _by_token(session, author.id, client_token), new_id is not None  # type: ignore[return-value]
@@ -134,23 +132,26 @@ def messages_after(session: Session, plan_id: int, after_id: int, limit: int = 2
 
 
 def mark_read(session: Session, plan_id: int, user_id: int, upto_id: int) -> None:
-    """Move the reader's mark forward (never back); the caller commits."""
-    state = session.exec(select(MessageReadState).where(
-        MessageReadState.plan_id == plan_id, MessageReadState.user_id == user_id)).first()
-    if state is None:
-        session.add(MessageReadState(plan_id=plan_id, user_id=user_id, last_read_id=upto_id))
-    elif upto_id > state.last_read_id:
-        state.last_read_id = upto_id
-        session.add(state)
+    """Move the reader's mark forward (never back), in one statement however many tabs read at once."""
+    stmt = upsert.insert(session, MessageReadState).values(plan_id=plan_id, user_id=user_id, last_read_id=upto_id)
+    forward = case((stmt.excluded.last_read_id > MessageReadState.last_read_id, stmt.excluded.last_read_id),
+                   else_=MessageReadState.last_read_id)
+    session.execute(stmt.on_conflict_do_update(index_elements=["plan_id", "user_id"],
+                                               set_={"last_read_id": forward}))
 
 
 def set_read_mark(session: Session, plan_id: int, user_id: int, last_read_id: int) -> None:
     """Put the reader's mark exactly here (used to mark a thread unread again)."""
-    state = session.exec(select(MessageReadState).where(
-        MessageReadState.plan_id == plan_id, MessageReadState.user_id == user_id)).first()
-    state = state or MessageReadState(plan_id=plan_id, user_id=user_id)
-    state.last_read_id = last_read_id
-    session.add(state)
+    stmt = upsert.insert(session, MessageReadState).values(plan_id=plan_id, user_id=user_id, last_read_id=last_read_id)
+    session.execute(stmt.on_conflict_do_update(index_elements=["plan_id", "user_id"],
+                                               set_={"last_read_id": stmt.excluded.last_read_id}))
+
+
+def _set_thread_state(session: Session, plan_id: int, **values: object) -> None:
+    """Create or change the care team's handling of a thread in one statement (nurses may press at once)."""
+    stmt = upsert.insert(session, MessageThreadState).values(plan_id=plan_id, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=["plan_id"],
+                                               set_={name: stmt.excluded[name] for name in values}))
 
 
 @dataclass(frozen=True)
@@ -193,18 +194,14 @@ def inbox(session: Session, user_id: int, unit_ids: list[int]) -> list[InboxRow]
 def mark_handled(session: Session, plan_id: int, user: User) -> None:
     """Every patient message so far is dealt with; the caller commits."""
     newest = session.exec(select(func.max(Message.id)).where(Message.plan_id == plan_id)).one() or 0
-    state = session.get(MessageThreadState, plan_id) or MessageThreadState(plan_id=plan_id)
-    state.handled_upto_id, state.handled_by_user_id, state.handled_at = newest, user.id, utcnow()
-    session.add(state)
+    _set_thread_state(session, plan_id, handled_upto_id=newest, handled_by_user_id=user.id, handled_at=utcnow())
 
 
 def mark_unhandled(session: Session, plan_id: int, user: User) -> None:
     """Back on the list: the latest patient message is not dealt with, and unread for this reader."""
     last_patient = session.exec(select(func.max(Message.id)).where(
         Message.plan_id == plan_id, col(Message.author_role).not_in(CARE_SIDE))).one() or 0
-    state = session.get(MessageThreadState, plan_id) or MessageThreadState(plan_id=plan_id)
-    state.handled_upto_id = max(last_patient - 1, 0)
-    session.add(state)
+    _set_thread_state(session, plan_id, handled_upto_id=max(last_patient - 1, 0))
     set_read_mark(session, plan_id, user.id, max(last_patient - 1, 0))
 
 
