@@ -15,7 +15,8 @@ from portal.core.access_log import Action
 from portal.core.clock import utcnow
 from portal.db import get_session
 from portal.models import Alert, AlertStatus, CarePlan, FormResponse, Patient, Questionnaire, ResponseStatus, Role, User
-from portal.plans.access import log, plan_or_404
+from portal.plans.access import editable_plan, log, plan_or_404
+from portal.plans.services.builder import staff_may_edit_plan
 from portal.questionnaires.services import answering, steps
 from portal.questionnaires.services import definitions as defs
 from portal.web.guards import require_role
@@ -113,11 +114,18 @@ def _submitted_or_404(response_id: int) -> tuple[FormResponse, CarePlan, Patient
     return response, plan, patient, unit_id
 
 
-def _alert_or_404(alert_id: int) -> tuple[Alert, FormResponse, CarePlan, Patient, int]:
+def _alert_or_404(alert_id: int, change: bool = False) -> tuple[Alert, FormResponse, CarePlan, Patient, int]:
+    """An alert on a plan the nurse may read; handling it changes the plan, which only the responsible unit does."""
     session = get_session()
     alert = session.get(Alert, alert_id)
     plan, patient, unit_id = plan_or_404(alert.plan_id if alert else None, f"alert:{alert_id}")
+    if change:
+        editable_plan(plan.id or 0, f"alert:{alert_id}")
     return alert, session.get(FormResponse, alert.response_id), plan, patient, unit_id
+
+
+def _editable(plan: CarePlan) -> bool:
+    return staff_may_edit_plan(get_session(), current_user.id, plan.id or 0)
 
 
 def _definition(response: FormResponse) -> defs.Definition:
@@ -139,7 +147,7 @@ def _forms_page(plan: CarePlan, patient: Patient, unit_id: int, form: AssignForm
               for a in answering.open_alerts(session, [plan.id])]
     log(Action.READ, f"forms:{plan.id}", patient.id, unit_id)
     return render_template("questionnaires/staff/form_list.html", plan=plan, patient=patient, form=form,
-                           alerts=alerts,
+                           alerts=alerts, editable=_editable(plan),
                            latest=answering.latest_definitions(session),
                            assigned=answering.forms_to_answer(session, plan.id, utcnow()),
                            histories=steps.histories(responses, definitions)), status
@@ -153,7 +161,8 @@ def _alert_page(alert: Alert, response: FormResponse, patient: Patient, unit_id:
     log(Action.READ, f"alert:{alert.id}", patient.id, unit_id)
     return render_template("questionnaires/staff/alert.html", alert=alert, response=response, patient=patient,
                            form=form, definition=definition, reason=_reason_text(definition, alert),
-                           handled_by=handled_by, profession=PROFESSIONS.get(alert.profession or "")), status
+                           handled_by=handled_by, profession=PROFESSIONS.get(alert.profession or ""),
+                           editable=_editable(session.get(CarePlan, alert.plan_id))), status
 
 
 @bp.get("/plans/<int:plan_id>/forms")
@@ -166,7 +175,7 @@ def form_list(plan_id: int) -> tuple[str, int]:
 @bp.post("/plans/<int:plan_id>/forms")
 def form_assign(plan_id: int) -> Response | tuple[str, int]:
     """Turn a form on, once or every N weeks; if something is wrong, say what, keeping what was chosen."""
-    plan, patient, unit_id = plan_or_404(plan_id, f"forms:{plan_id}")
+    plan, patient, unit_id = editable_plan(plan_id, f"forms:{plan_id}")
     session = get_session()
     form = AssignForm.from_request(request.form)
     if not form.validate(answering.latest_definitions(session).keys()):
@@ -200,7 +209,7 @@ def alert(alert_id: int) -> tuple[str, int]:
 @bp.post("/alerts/<int:alert_id>")
 def alert_handle(alert_id: int) -> Response | tuple[str, int]:
     """Record what was done, optionally adding an item to the plan; an alert is handled only once."""
-    found, response, plan, patient, unit_id = _alert_or_404(alert_id)
+    found, response, plan, patient, unit_id = _alert_or_404(alert_id, change=True)
     if found.status != AlertStatus.OPEN:
         return redirect(url_for("questionnaires.staff.alert", alert_id=found.id), code=303)
     form = HandleForm.from_request(request.form)

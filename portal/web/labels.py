@@ -77,6 +77,8 @@ CHANGES = {
     "patient_item_changed": _l("Changed their own item"),
     "patient_item_removed": _l("Removed their own item"),
     "phase_changed": _l("Changed the current part of care"),
+    "form_assigned": _l("Turned on a form"),
+    "alert_handled": _l("Handled an alert from a form"),
 }
 
 

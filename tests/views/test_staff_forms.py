@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -15,12 +16,15 @@ from portal.models import (
     AccessEvent,
     Alert,
     CarePlan,
+    CareTeamMembership,
     CareUnit,
     FormAssignment,
     FormResponse,
     Patient,
+    PlanChange,
     PlanItem,
     StaffMember,
+    TeamRole,
     User,
 )
 from portal.questionnaires.services import answering
@@ -418,3 +422,51 @@ def test_a_patient_gets_403(client: FlaskClient, session: Session, setup: Setup)
 
 def test_every_profession_a_form_may_name_has_words() -> None:
     assert set(PROFESSIONS) == set(PROFESSION_CODES)
+
+
+def _history(session: Session, plan: CarePlan) -> list[tuple[str, str]]:
+    session.commit()
+    rows = session.exec(select(PlanChange).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id)).all()
+    return [(row.what, row.detail) for row in rows]
+
+
+def test_turning_a_form_on_and_handling_an_alert_are_in_the_plans_history(client: FlaskClient, session: Session,
+                                                                           setup: Setup, breathing: Alert) -> None:
+    _post(client, f"/staff/plans/{setup.plan.id}/forms", {"form_key": "viktigt", "repeat": "once"})
+    _post(client, f"/staff/alerts/{breathing.id}", {"note": "Ringde.", "add_item": "yes",
+                                                     "item_title": "Kontakt med fysioterapeut"})
+    history = _history(session, setup.plan)
+    assert ("form_assigned", "viktigt") in history
+    assert ("item_added", "Kontakt med fysioterapeut") in history
+    assert ("alert_handled", breathing.reason) in history
+    page = client.get(f"/staff/plans/{setup.plan.id}/history").get_data(as_text=True)
+    assert "Turned on a form" in page
+    assert "Handled an alert from a form" in page
+
+
+def test_a_participating_unit_reads_forms_and_alerts_but_changes_nothing(app: Flask, session: Session,
+                                                                         setup: Setup, breathing: Alert) -> None:
+    """Turning forms on and handling alerts change the plan: only the responsible unit does that (one policy)."""
+    other = factories.unit(session, name="Fysioterapin")
+    session.add(CareTeamMembership(plan_id=setup.plan.id, unit_id=other.id, role=TeamRole.PARTICIPATING))
+    colleague = factories.staff(session, other, name="Pia Fysio", email="pia@example.se")
+    session.commit()
+    client = app.test_client()
+    sign_in(client, "pia@example.se", factories.PASSWORD)
+    forms_page = client.get(f"/staff/plans/{setup.plan.id}/forms").get_data(as_text=True)
+    alert_page = client.get(f"/staff/alerts/{breathing.id}").get_data(as_text=True)
+    for page in (forms_page, alert_page):
+        assert "Den ansvariga enheten gör ändringar i den." in page
+        assert "form_key" not in page
+        assert 'name="note"' not in page
+    before = (_history(session, setup.plan), count_rows(session, FormAssignment), count_rows(session, PlanItem))
+    token = csrf_from(forms_page)
+    assert client.post(f"/staff/plans/{setup.plan.id}/forms", data={
+        "csrf_token": token, "form_key": "viktigt", "repeat": "once"}).status_code == 403
+    assert client.post(f"/staff/alerts/{breathing.id}", data={
+        "csrf_token": token, "note": "Ringde.", "add_item": "yes", "item_title": "Något"}).status_code == 403
+    assert (_history(session, setup.plan), count_rows(session, FormAssignment), count_rows(session, PlanItem)) == before
+    session.expire_all()
+    assert session.get(Alert, breathing.id).status == "open"
+    assert count_rows(session, AccessEvent, AccessEvent.actor_user_id == colleague.user_id,
+                      AccessEvent.action == "denied") == 2

@@ -62,6 +62,8 @@ class Change:
     PATIENT_ITEM_CHANGED = "patient_item_changed"
     PATIENT_ITEM_REMOVED = "patient_item_removed"
     PHASE_CHANGED = "phase_changed"
+    FORM_ASSIGNED = "form_assigned"
+    ALERT_HANDLED = "alert_handled"
 
 
 @dataclass

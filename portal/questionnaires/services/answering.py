@@ -28,7 +28,7 @@ from portal.models import (
     ResponseStatus,
     User,
 )
-from portal.plans.services.builder import CheckedItem, add_item
+from portal.plans.services.builder import Change, CheckedItem, add_item, record_change
 from portal.questionnaires.services import definitions as defs
 
 
@@ -80,6 +80,9 @@ def assign(session: Session, plan_id: int, key: str, repeat_weeks: int | None, b
                                             created_by_user_id=by.id)
     assignment.repeat_weeks = repeat_weeks
     session.add(assignment)
+    plan = session.get(CarePlan, plan_id)
+    if plan is not None:
+        record_change(session, plan, by, Change.FORM_ASSIGNED, key)
     session.flush()
     return assignment
 
@@ -199,6 +202,8 @@ def handle_alert(session: Session, alert: Alert, by: User, note: str, item_title
     alert.status, alert.handled_by_user_id, alert.handled_at = AlertStatus.HANDLED, by.id, utcnow()
     alert.action_note, alert.plan_item_id = note[:2000], item.id if item else None
     session.add(alert)
+    if plan is not None:
+        record_change(session, plan, by, Change.ALERT_HANDLED, alert.reason)
     session.flush()
     return item
 
