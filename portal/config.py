@@ -59,6 +59,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
         "LOCALE_COOKIE_SECURE": production,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,  # forms are short; a larger body gets a plain 413 page
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": production,
         "BABEL_DEFAULT_LOCALE": "sv",

@@ -8,7 +8,11 @@ from zoneinfo import ZoneInfo
 from portal.models.base import utcnow
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-__all__ = ["STOCKHOLM", "in_stockholm", "local_date", "stockholm_now", "stockholm_today", "utcnow"]
+# Dates people may type: far enough for any plan, near enough that week and month arithmetic never overflows.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+__all__ = ["EARLIEST_DAY", "LATEST_DAY", "STOCKHOLM", "in_stockholm", "local_date", "stockholm_now", "stockholm_today",
+           "utcnow"]
 
 
 def stockholm_now() -> datetime:

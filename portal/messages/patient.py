@@ -35,6 +35,7 @@ from portal.plans.access import (
 from portal.plans.patient import article_reference
 from portal.plans.services import plans
 from portal.web.htmx import is_htmx
+from portal.web.inputs import id_arg
 
 bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.before_request(patient_guard(on_anonymous=sign_in_first))
@@ -72,7 +73,7 @@ def thread() -> str:
 def thread_older() -> str:
     """Earlier messages: a chunk for htmx, a page of them without JS."""
     patient, plan = require_plan()
-    before = request.args.get("before", type=int)
+    before = id_arg("before")
     if before is None:
         abort(400)
     if not is_htmx():
@@ -88,7 +89,7 @@ def thread_new() -> Response | str:
     patient, plan = require_plan()
     if not is_htmx():
         return redirect(url_for("messages.patient.thread"))
-    after = request.args.get("after", default=0, type=int)
+    after = id_arg("after", 0)
     html, anything = new_chunk(get_session(), plan.id, after, _urls(), current_user.id)
     if anything:
         log(Action.READ, f"messages:{plan.id}", patient.id)
@@ -117,7 +118,7 @@ def unread() -> Response | str:
     """The navigation's unread count; a polite announcement when it went up."""
     if not is_htmx():
         return redirect(url_for("messages.patient.thread"))
-    before = request.args.get("count", default=0, type=int)
+    before = id_arg("count", 0)
     return render_template("messages/partials/unread.html", before=before)
 
 

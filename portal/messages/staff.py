@@ -26,6 +26,7 @@ from portal.plans.access import log, plan_or_404
 from portal.plans.services import plans
 from portal.web.guards import require_role
 from portal.web.htmx import is_htmx
+from portal.web.inputs import id_arg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_role(Role.STAFF, on_anonymous=sign_in_first))
@@ -68,7 +69,7 @@ def thread(plan_id: int) -> str:
 def thread_older(plan_id: int) -> str:
     """Earlier messages: a chunk for htmx, a page of them without JS."""
     plan, patient, unit_id = plan_or_404(plan_id, f"messages:{plan_id}")
-    before = request.args.get("before", type=int)
+    before = id_arg("before")
     if before is None:
         abort(400)
     if not is_htmx():
@@ -84,7 +85,7 @@ def thread_new(plan_id: int) -> Response | str:
     plan, patient, unit_id = plan_or_404(plan_id, f"messages:{plan_id}")
     if not is_htmx():
         return redirect(url_for("messages.staff.thread", plan_id=plan_id))
-    after = request.args.get("after", default=0, type=int)
+    after = id_arg("after", 0)
     html, anything = new_chunk(get_session(), plan.id, after, _urls(plan.id), current_user.id)
     if anything:
         log(Action.READ, f"messages:{plan.id}", patient.id, unit_id)

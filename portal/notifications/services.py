@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
+from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
 from portal.models import Notification, User
@@ -36,10 +37,15 @@ class SendReport:
 
 
 def is_valid_email(address: str) -> bool:
-    """A simple shape check: one @, a dot inside the domain, no spaces, at most 254 characters."""
-    local, _at, domain = address.partition("@")
-    return (address.count("@") == 1 and bool(local) and "." in domain[1:-1]
-            and not any(char.isspace() for char in address) and len(address) <= MAX_EMAIL_LENGTH)
+    """An address that can receive e-mail by its form (RFC 5322 via email-validator; no DNS look-up), at most 254
+    characters. Quoted local parts and addresses without a dot in the domain are refused."""
+    if len(address) > MAX_EMAIL_LENGTH:
+        return False
+    try:
+        validate_email(address, check_deliverability=False, allow_quoted_local=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def wants_email(user: User) -> bool:

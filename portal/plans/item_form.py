@@ -13,6 +13,7 @@ _MESSAGES = {
     "choose": _l("Choose one of the options."),
     "too_long": _l("Write a shorter text (at most %(count)s characters).", count=MAX_TEXT),
     "not_a_date": _l("Write the date like 2027-03-14."),
+    "out_of_range": _l("Write a date between the years 1900 and 2199."),
     "date_required": _l("Write the date."),
     "not_a_time": _l("Write the time like 09:30."),
     "date_for_time": _l("Write a date for the time."),

@@ -44,6 +44,7 @@ ARG_NOTICES = {
 NEW_PLAN_ERRORS: dict[str, LazyString] = {
     "choose_diagnosis": _l("Choose a diagnosis."),
     "not_a_date": _l("Write the date like 2027-03-14."),
+    "out_of_range": _l("Write a date between the years 1900 and 2199."),
     "choose_nurse": _l("Choose a contact nurse at your unit."),
 }
 EMERGENCY_ERRORS: dict[str, LazyString] = {

@@ -18,6 +18,7 @@ MESSAGES = {
     403: (_l("You do not have access to this page"), _l("The page is for another kind of account.")),
     404: (_l("We cannot find the page"), _l("Check the address, or go back to the start page.")),
     405: (_l("This cannot be done here"), _l("Go back and try again.")),
+    413: (_l("What you sent was too large"), _l("Go back, shorten the text and send it again.")),
     500: (_l("Something went wrong on our side"), _l("Try again in a while. Nothing you saved is lost.")),
 }
 

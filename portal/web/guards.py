@@ -62,5 +62,7 @@ def is_local_path(target: str | None) -> bool:
     """Only a path on this site ('/plan'), never another host ('//evil', 'https://…')."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return False  # a line break would split the Location header
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc

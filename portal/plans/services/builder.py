@@ -14,7 +14,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from portal.content.services import store as content
-from portal.core.clock import STOCKHOLM, in_stockholm, utcnow
+from portal.core.clock import EARLIEST_DAY, LATEST_DAY, STOCKHOLM, in_stockholm, utcnow
 from portal.core.personal_id import InvalidPersonalId, parse_personal_id
 from portal.models import (
     CarePlan,
@@ -162,6 +162,8 @@ def check_item(data: ItemInput, team_units: set[int], today: date, patient_item:
             day = date.fromisoformat(data.day)
         except ValueError:
             errors["day"] = "not_a_date"
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            errors["day"], day = "out_of_range", None
     elif patient_item:
         errors["day"] = "date_required"
     if data.clock:
@@ -361,14 +363,16 @@ def find_patients(session: Session, unit_ids: list[int], text: str) -> list[tupl
         return [(patient, plan)]
     if len(text) < 2:
         return []
-    pattern = f"%{text}%"  # ILIKE: PostgreSQL folds every letter; SQLite only a-z, so Å, Ä, Ö match as written
+    # ILIKE: PostgreSQL folds every letter; SQLite only a-z, so Å, Ä, Ö match as written. % and _ are plain letters.
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     query = (
         select(Patient, CarePlan)
         .join(CarePlan, col(CarePlan.patient_id) == Patient.id)
         .join(CareTeamMembership, col(CareTeamMembership.plan_id) == CarePlan.id)
         .where(col(CareTeamMembership.unit_id).in_(unit_ids), col(CareTeamMembership.until).is_(None),
                CarePlan.status == PlanStatus.ACTIVE,
-               or_(col(Patient.name).ilike(pattern), col(Patient.personal_id).contains(text)))
+               or_(col(Patient.name).ilike(pattern, escape="\\"),
+                   col(Patient.personal_id).contains(text, autoescape=True)))
         .order_by(Patient.name)
         .limit(20)
     )
@@ -400,6 +404,9 @@ def check_new_plan(session: Session, data: NewPlanInput, nurses: list[StaffMembe
         start = date.fromisoformat(data.start) if data.start else today
     except ValueError:
         errors["start"] = "not_a_date"
+    else:
+        if not EARLIEST_DAY <= start <= LATEST_DAY:
+            errors["start"] = "out_of_range"
     nurse = next((member for member in nurses if str(member.id) == data.nurse), None)
     if nurse is None:
         errors["nurse"] = "choose_nurse"
