@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from portal.core.clock import utcnow
 from portal.core.personal_id import PersonalId
+from portal.core.text import parse_id
 from portal.models import User
 
 MAX_PASSWORD_LENGTH = 256
@@ -59,9 +60,10 @@ def authenticate(session: Session, identifier: PersonalId | str, password: str) 
 def load_user(session: Session, token: str) -> User | None:
     """Flask-Login's loader: the id must carry the account's current session nonce."""
     user_id, _, nonce = token.partition(":")
-    if not user_id.isdigit() or not nonce:
+    number = parse_id(user_id)
+    if number is None or not nonce:
         return None
-    user = session.get(User, int(user_id))
+    user = session.get(User, number)
     if user is None or not user.is_active or user.session_nonce != nonce:
         return None
     return user

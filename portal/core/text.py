@@ -1,5 +1,5 @@
 """What every piece of typed text goes through before anything reads it: no control characters, no noncharacters,
-no lone surrogates, and digits typed full-width (１２３) read as ordinary digits."""
+no lone surrogates, and digits typed full-width (１２３) read as ordinary digits; and ids read from text."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import unicodedata
 _KEEP = {"\n", "\t"}
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NONCHARACTER = re.compile("[\ufdd0-\ufdef\ufffe\uffff]")
+MAX_ID = 2**31 - 1  # the largest id our tables hold (PostgreSQL integer columns; SQLite could hold more)
 
 
 def clean_text(raw: str) -> str:
@@ -17,3 +18,13 @@ def clean_text(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(_FULL_WIDTH_DIGITS)
     text = _NONCHARACTER.sub("", text)
     return "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+def parse_id(text: str | None) -> int | None:
+    """A whole number written in ASCII digits that the database can hold as an id; None for anything else
+    ('²', '-1', '1e3' and 20-digit numbers included)."""
+    raw = (text or "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    return number if number <= MAX_ID else None

@@ -13,6 +13,7 @@ from flask_login import current_user
 from portal.content.services.store import ArticleView
 from portal.core.access_log import Action
 from portal.core.clock import local_date, stockholm_now, stockholm_today
+from portal.core.text import parse_id
 from portal.db import get_session
 from portal.models import CarePlan, ItemKind, ItemSource, ItemStatus, Phase, PlanItem, PlanReading, ReadingResponse
 from portal.plans.access import current_patient, current_plan, log, patient_guard, require_plan
@@ -128,7 +129,8 @@ def article_response(article_id: int) -> Response:
 
 def article_reference(plan: CarePlan, article_id: str | None) -> str:
     """The first words of a message about an article: "About the article 'Fatigue': " (empty if not the plan's)."""
-    found = reading.find(get_session(), plan, int(article_id), _language()) if (article_id or "").isdigit() else None
+    number = parse_id(article_id)
+    found = reading.find(get_session(), plan, number, _language()) if number is not None else None
     return str(_l("About the article \u201c%(title)s\u201d: ", title=found[0].title)) if found else ""
 
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 from portal.content.services import store as content
 from portal.core.access_log import Action
 from portal.core.clock import local_date, stockholm_today
+from portal.core.text import parse_id
 from portal.db import get_session
 from portal.models import CarePlan, ItemSource, Phase, PlanItem, Role, StaffMember
 from portal.plans.access import editable_plan, log, patient_from_form, plan_or_404, start_emergency
@@ -90,7 +91,7 @@ def plan(plan_id: int) -> str:
                            team=builder.team(session, plan_id), reading_total=len(readings),
                            reading_done=sum(1 for pair in readings if pair[0].response == "understood"),
                            newer_version=reading.version_choice(session, found)[1] is not None,
-                           saved_id=int(saved) if saved.isdigit() else None)
+                           saved_id=parse_id(saved))
 
 
 # --- finding a patient and starting a plan --------------------------------------------------------------------------
@@ -286,7 +287,7 @@ def reading_page(plan_id: int) -> str:
 def reading_update(plan_id: int) -> Response:
     """Save the articles chosen for the patient; what they answered about kept articles stays."""
     found, patient, unit_id = editable_plan(plan_id, f"reading:{plan_id}")
-    chosen = {int(value) for value in request.form.getlist("article") if value.isdigit()}
+    chosen = {number for value in request.form.getlist("article") if (number := parse_id(value)) is not None}
     reading.set_readings(get_session(), found, current_user, chosen)
     log(Action.UPDATE, f"reading:{found.id}", patient.id, unit_id)
     return redirect(url_for("plans.staff.reading", plan_id=found.id, saved=1), code=303)
@@ -313,7 +314,7 @@ def handover_create(plan_id: int) -> Response | tuple[str, int]:
     """The chosen nurse's unit becomes responsible; if the choice is wrong, say what, keeping it."""
     found, patient, unit_id = editable_plan(plan_id, f"plan:{plan_id}")
     chosen = request.form.get("nurse", "")
-    nurse_id = int(chosen) if chosen.isdigit() else 0
+    nurse_id = parse_id(chosen) or 0
     problem = builder.hand_over(get_session(), found, current_user, nurse_id) if nurse_id else "choose"
     if problem is None:
         log(Action.UPDATE, f"team:{found.id}", patient.id, unit_id)

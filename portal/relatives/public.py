@@ -10,6 +10,7 @@ from flask_login import current_user, login_user
 from portal.accounts.views import INVITE_KEY
 from portal.core.access_log import Action, Actor, record_access
 from portal.core.clock import stockholm_today, utcnow
+from portal.core.text import parse_id
 from portal.db import get_session
 from portal.models import Delegation, Patient, Role, User
 from portal.plans.access import ACTING_KEY, OWN, landing, log
@@ -144,7 +145,7 @@ def choose_submit() -> Response | tuple[str, int]:
         return login_redirect()
     usable, own = _choices()
     choice, target = request.form.get("choice", ""), request.form.get("next", "")
-    chosen = next((d for d, _p in usable if choice.isdigit() and d.id == int(choice)), None)
+    chosen = next((d for d, _p in usable if d.id == parse_id(choice)), None)
     if (choice != OWN or own is None) and chosen is None:
         log(Action.DENIED, f"delegation:{choice[:20]}", None)
         return render_template("relatives/public/choose.html", usable=usable, own=own, error=True, next=target), 422

@@ -14,7 +14,7 @@ from portal.notifications.services import is_valid_email
 from tests import factories
 from tests.conftest import HTMX_HEADERS, count_rows, csrf_from, sign_in
 
-HUGE = "99999999999999999999"  # beyond 2^63: no database can hold it as an id
+HUGE = "99999999999999999999"  # beyond any id column
 
 
 def _as(app: Flask, user: User) -> FlaskClient:

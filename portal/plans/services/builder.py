@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from portal.content.services import store as content
 from portal.core.clock import EARLIEST_DAY, LATEST_DAY, STOCKHOLM, in_stockholm, utcnow
 from portal.core.personal_id import InvalidPersonalId, parse_personal_id
+from portal.core.text import parse_id
 from portal.models import (
     CarePlan,
     CareTeamMembership,
@@ -179,7 +180,7 @@ def check_item(data: ItemInput, team_units: set[int], today: date, patient_item:
         errors["day"] = "in_the_past"
     unit_id = None
     if data.unit_id:
-        unit_id = int(data.unit_id) if data.unit_id.isdigit() else -1
+        unit_id = parse_id(data.unit_id) or -1
         if unit_id not in team_units:
             errors["unit_id"] = "choose"
     if errors:

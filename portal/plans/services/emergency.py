@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from portal.core.clock import utcnow
+from portal.core.text import parse_id
 from portal.models import CarePlan, EmergencyAccess
 
 HOURS = (1, 2, 4, 8)
@@ -20,7 +21,7 @@ def check_request(reason: str, hours: str) -> str | None:
         return "reason_short"
     if len(reason) > MAX_REASON:
         return "reason_long"
-    if not hours.isdigit() or int(hours) not in HOURS:
+    if parse_id(hours) not in HOURS:
         return "hours"
     return None
 
