@@ -34,7 +34,8 @@ FIELDS = sorted({
 QUERY = ("before", "after", "count", "article", "phase", "period", "format", "lang", "next", "saved", "done")
 KNOWN_BAD = ["99999999999999999999", "-1", "0", "1e309", "NaN", "9223372036854775808", "2147483648", "9999-12-31",
              "0001-01-01", "2027-02-30", "25:99", "\x00", "\x1b[31m", "\ufffe", "%", "_%_", "../../etc",
-             "<script>alert(1)</script>", "/plan\r\nX: y", "//evil.example", "１２３", "²", "٣", "' OR 1=1 --", "x" * 6000, ""]
+             "<script>alert(1)</script>", "/plan\r\nX: y", "//evil.example", "１２３", "²", "٣", "' OR 1=1 --",
+             "x" * 6000, ""]
 # One actor that each kind of guard lets in (the patient's, the care team's, the editors' and the public pages).
 ACTORS_IN = ("owning_patient", "nurse_responsible", "editor", "anonymous")
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
