@@ -8,14 +8,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_
+from sqlalchemy import ScalarSelect, case, or_
 from sqlmodel import Session, col, select
 
 from portal.core.clock import local_date
-from portal.models import AccessEvent, CareUnit, Delegation, User
+from portal.models import AccessEvent, CareUnit, Delegation, EmergencyAccess, User
 
-CSV_HEADER = ["time_utc", "actor", "role", "unit", "acting_for_delegation", "relation", "emergency", "action",
-              "resource"]
+CSV_HEADER = ["time_utc", "actor", "role", "unit", "acting_for_delegation", "relation", "emergency",
+              "emergency_reason", "action", "resource"]
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,25 @@ class LogRow:
     actor_name: str | None
     unit_name: str | None
     relation: str | None
+    emergency_reason: str | None = None
+
+
+def _emergency_reason() -> ScalarSelect[str]:
+    """The reason the nurse wrote for the emergency access an event was made under (the newest that covered it)."""
+    return (select(EmergencyAccess.reason)
+            .where(EmergencyAccess.staff_user_id == AccessEvent.actor_user_id,
+                   EmergencyAccess.patient_id == AccessEvent.patient_id,
+                   col(EmergencyAccess.starts_at) <= AccessEvent.at, col(EmergencyAccess.ends_at) >= AccessEvent.at)
+            .order_by(col(EmergencyAccess.starts_at).desc()).limit(1).correlate(AccessEvent).scalar_subquery())
 
 
 def events_for_patient(session: Session, patient_id: int, since: datetime | None = None,
                        exclude_user_id: int | None = None, limit: int = 5000) -> list[LogRow]:
-    """The log of one patient, newest first: who (name, role, unit, acting for whom), when, what."""
+    """The log of one patient, newest first: who (name, role, unit, acting for whom), when, what, and for emergency
+    access the reason the nurse gave."""
+    reason = case((col(AccessEvent.emergency).is_(True), _emergency_reason()), else_=None)
     query = (
-        select(AccessEvent, User.name, CareUnit.name, Delegation.relation)
+        select(AccessEvent, User.name, CareUnit.name, Delegation.relation, reason)
         .join(User, col(User.id) == AccessEvent.actor_user_id, isouter=True)
         .join(CareUnit, col(CareUnit.id) == AccessEvent.unit_id, isouter=True)
         .join(Delegation, col(Delegation.id) == AccessEvent.acting_for_delegation_id, isouter=True)
@@ -44,7 +56,7 @@ def events_for_patient(session: Session, patient_id: int, since: datetime | None
         # The patient's own visits are not news to them; a relative's visits are always shown.
         query = query.where(or_(col(AccessEvent.actor_user_id) != exclude_user_id,
                                 col(AccessEvent.acting_for_delegation_id).is_not(None)))
-    return [LogRow(event, name, unit, relation) for event, name, unit, relation in session.exec(query).all()]
+    return [LogRow(event, name, unit, relation, why) for event, name, unit, relation, why in session.exec(query).all()]
 
 
 def by_day(rows: list[LogRow]) -> OrderedDict[date, list[LogRow]]:
@@ -69,5 +81,6 @@ def as_csv(rows: list[LogRow]) -> str:
         event = row.event
         writer.writerow([event.at.isoformat(), _csv_safe(row.actor_name or ""), event.role,
                          _csv_safe(row.unit_name or ""), event.acting_for_delegation_id or "", row.relation or "",
-                         "yes" if event.emergency else "no", event.action, event.resource])
+                         "yes" if event.emergency else "no", _csv_safe(row.emergency_reason or ""), event.action,
+                         event.resource])
     return out.getvalue()

@@ -51,8 +51,8 @@ from tests.unit.test_content_pack import write_diagnosis
 
 ALL_SCOPES = "plan messages_read messages_send forms"
 PASSWORD = "ett långt lösenord"
-CSV_HEADER = ["time_utc", "actor", "role", "unit", "acting_for_delegation", "relation", "emergency", "action",
-              "resource"]
+CSV_HEADER = ["time_utc", "actor", "role", "unit", "acting_for_delegation", "relation", "emergency",
+              "emergency_reason", "action", "resource"]
 
 
 class World(NamedTuple):
@@ -1246,6 +1246,37 @@ def test_emergency_access_opens_the_plan_for_reading_only(session: Session, worl
     assert client.get(f"/staff/plans/{world.plan.id}/guardians").status_code == 403
 
 
+def test_outside_the_care_team_a_search_shows_no_diagnosis(app: Flask, session: Session, world: World,
+                                                            outsider: tuple[FlaskClient, StaffMember]) -> None:
+    """Least information: name and masked number only, until emergency access is started with a reason."""
+    client, _nurse = outsider
+    page = _staff_post(client, "/staff/find", {"q": world.patient.personal_id}).get_data(as_text=True)
+    assert world.patient.name in page
+    assert f"{world.patient.personal_id[:8]}-****" in page
+    assert "Bröstcancer" not in page
+    assert "Nödåtkomst" in page
+    own = _signed_in(app, session.get(User, world.nurse.user_id).email)
+    assert "Bröstcancer" in _staff_post(own, "/staff/find", {"q": world.patient.personal_id}).get_data(as_text=True)
+
+
+def test_the_emergency_reason_is_in_every_log(app: Flask, session: Session, world: World,
+                                             outsider: tuple[FlaskClient, StaffMember]) -> None:
+    """The patient, the responsible unit's review and its CSV all show why the nurse opened the plan."""
+    client, _nurse = outsider
+    reason = "Patienten kom in medvetslös till akuten."
+    assert _emergency(client, world.patient, reason=reason).status_code == 303
+    assert client.get(f"/staff/plans/{world.plan.id}").status_code == 200
+    patient_log = _signed_in(app, world.patient.personal_id).get("/plan/access-log").get_data(as_text=True)
+    assert patient_log.count(f"Skäl som angavs: {reason}") >= 2  # starting it and reading the plan
+    responsible = _signed_in(app, session.get(User, world.nurse.user_id).email)
+    review = responsible.get(f"/staff/plans/{world.plan.id}/access-log").get_data(as_text=True)
+    assert f"Skäl som angavs: {reason}" in review
+    rows = responsible.get(f"/staff/plans/{world.plan.id}/access-log?format=csv").get_data(as_text=True).splitlines()
+    assert rows[0].split(",")[7] == "emergency_reason"
+    assert any(reason in row and ",yes," in row for row in rows[1:])
+    assert all(reason not in row for row in rows[1:] if ",no," in row)
+
+
 @pytest.mark.parametrize(("reason", "hours"), [
     ("kort", "2"),
     ("         x         ", "2"),
@@ -1342,7 +1373,7 @@ def test_staff_access_log_as_csv(nurse_client: FlaskClient, relative_client: Fla
     assert rows[0] == CSV_HEADER
     relative_rows = [row for row in rows[1:] if row[1] == "Per Berg"]
     assert [row[2:] for row in relative_rows] == [
-        ["relative", "", str(plan_only.id), "partner", "no", "read", f"timeline:{world.plan.id}"]]
+        ["relative", "", str(plan_only.id), "partner", "no", "", "read", f"timeline:{world.plan.id}"]]
 
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)"])
