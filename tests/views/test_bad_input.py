@@ -12,17 +12,11 @@ from portal.core.text import clean_text
 from portal.models import CarePlan, PlanItem, User
 from portal.notifications.services import is_valid_email
 from tests import factories
-from tests.conftest import HTMX_HEADERS, count_rows, csrf_from, sign_in
+from tests.conftest import HTMX_HEADERS, client_as, count_rows, csrf_from, sign_in
 
 HUGE = "99999999999999999999"  # beyond any id column
 
 
-def _as(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    with client.session_transaction() as state:
-        state["_user_id"] = user.get_id()
-        state["_fresh"] = True
-    return client
 
 
 @pytest.mark.parametrize("path", [f"/plan/items/{HUGE}", f"/plan/reading/{HUGE}", f"/plan/forms/responses/{HUGE}",
@@ -31,7 +25,7 @@ def _as(app: Flask, user: User) -> FlaskClient:
 @pytest.mark.parametrize("htmx", [False, True])
 def test_huge_or_negative_ids_are_not_found_or_ignored(app: Flask, session: Session, path: str, htmx: bool) -> None:
     patient, _plan, _nurse = factories.patient_with_plan(session)
-    response = _as(app, session.get(User, patient.user_id)).get(path, headers=HTMX_HEADERS if htmx else None)
+    response = client_as(app, session.get(User, patient.user_id)).get(path, headers=HTMX_HEADERS if htmx else None)
     assert response.status_code in (200, 302, 400, 404)
 
 
@@ -39,7 +33,7 @@ def test_huge_or_negative_ids_are_not_found_or_ignored(app: Flask, session: Sess
                                   f"/staff/responses/{HUGE}", f"/staff/plans/1/items/{HUGE}/edit"])
 def test_huge_ids_on_staff_pages_are_not_found(app: Flask, session: Session, path: str) -> None:
     _patient, _plan, nurse = factories.patient_with_plan(session)
-    assert _as(app, session.get(User, nurse.user_id)).get(path).status_code == 404
+    assert client_as(app, session.get(User, nurse.user_id)).get(path).status_code == 404
 
 
 @pytest.mark.parametrize(("target", "lands_on"), [("/plan\r\nSet-Cookie: evil=1", "/plan\nSet-Cookie: evil=1"),
@@ -66,7 +60,7 @@ def test_a_huge_body_is_refused_with_a_plain_page(client: FlaskClient) -> None:
 def test_impossible_dates_get_a_message_and_save_nothing(app: Flask, session: Session, day: str, clock: str,
                                                          precision: str) -> None:
     patient, plan, nurse = factories.patient_with_plan(session, items=0)
-    client = _as(app, session.get(User, nurse.user_id))
+    client = client_as(app, session.get(User, nurse.user_id))
     path = f"/staff/plans/{plan.id}/items/new"
     token = csrf_from(client.get(path).get_data(as_text=True))
     response = client.post(path, data={"csrf_token": token, "title": "Kontroll", "phase": "treatment",
@@ -81,7 +75,7 @@ def test_impossible_dates_get_a_message_and_save_nothing(app: Flask, session: Se
 def test_a_new_plan_far_in_the_future_gets_a_message(app: Flask, session: Session) -> None:
     _patient, _plan, nurse = factories.patient_with_plan(session, items=0)
     newcomer = factories.patient(session, name="Nils Ny")
-    client = _as(app, session.get(User, nurse.user_id))
+    client = client_as(app, session.get(User, nurse.user_id))
     token = csrf_from(client.get("/staff/find").get_data(as_text=True))
     response = client.post("/staff/new-plan", data={"csrf_token": token, "personal_id": newcomer.personal_id,
                                                    "create": "yes", "diagnosis": "x", "start": "9999-12-31"})
@@ -91,7 +85,7 @@ def test_a_new_plan_far_in_the_future_gets_a_message(app: Flask, session: Sessio
 
 def test_control_characters_never_reach_the_database(app: Flask, session: Session) -> None:
     patient, plan, _nurse = factories.patient_with_plan(session)
-    client = _as(app, session.get(User, patient.user_id))
+    client = client_as(app, session.get(User, patient.user_id))
     token = csrf_from(client.get("/plan/what-matters").get_data(as_text=True))
     text = "Min katt\x00 och\x1b[31m min trädgård\ufffe\r\nOch resor\u200d"
     assert client.post("/plan/what-matters", data={"csrf_token": token, "what_matters": text}).status_code == 303
@@ -113,7 +107,7 @@ def test_a_personal_number_typed_with_full_width_digits_signs_in(client: FlaskCl
 @pytest.mark.parametrize("query", ["%%", "__", "%_", "\\%"])
 def test_wildcards_in_a_name_search_are_plain_letters(app: Flask, session: Session, query: str) -> None:
     _patient, _plan, nurse = factories.patient_with_plan(session)
-    client = _as(app, session.get(User, nurse.user_id))
+    client = client_as(app, session.get(User, nurse.user_id))
     token = csrf_from(client.get("/staff/find").get_data(as_text=True))
     page = client.post("/staff/find", data={"csrf_token": token, "q": query}).get_data(as_text=True)
     assert "Maria Ek" not in page

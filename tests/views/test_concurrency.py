@@ -16,17 +16,11 @@ from sqlmodel import Session
 from portal.core.drafts import save_draft
 from portal.models import MessageDraft, MessageReadState, MessageThreadState, User
 from tests import factories
-from tests.conftest import HTMX_HEADERS, count_rows, csrf_from
+from tests.conftest import HTMX_HEADERS, client_as, count_rows, csrf_from
 
 TABS = 6
 
 
-def _client_as(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    with client.session_transaction() as state:
-        state["_user_id"] = user.get_id()
-        state["_fresh"] = True
-    return client
 
 
 def _all_at_once(clients: list[FlaskClient], request: Callable[[FlaskClient], int]) -> list[int]:
@@ -51,7 +45,7 @@ def test_the_first_read_mark_is_made_once_when_tabs_open_together(app: Flask, se
     factories.message(session, plan, session.get(User, nurse.user_id), body="Hej Maria")
     session.commit()
     user = session.get(User, patient.user_id)
-    clients = [_client_as(app, user) for _ in range(TABS)]
+    clients = [client_as(app, user) for _ in range(TABS)]
     statuses = _all_at_once(clients, lambda client: client.get("/plan/messages").status_code)
     assert statuses == [200] * TABS
     assert count_rows(session, MessageReadState, MessageReadState.user_id == user.id) == 1
@@ -61,7 +55,7 @@ def test_the_thread_state_is_made_once_when_nurses_handle_it_together(app: Flask
     patient, plan, nurse = factories.patient_with_plan(session)
     factories.message(session, plan, session.get(User, patient.user_id), body="Hej")
     session.commit()
-    clients = [_client_as(app, session.get(User, nurse.user_id)) for _ in range(TABS)]
+    clients = [client_as(app, session.get(User, nurse.user_id)) for _ in range(TABS)]
     path = f"/staff/plans/{plan.id}/messages"
     tokens = [csrf_from(client.get(path).get_data(as_text=True)) for client in clients]
     pairs = dict(zip(map(id, clients), tokens, strict=True))
@@ -75,7 +69,7 @@ def test_a_kept_draft_comes_back_once_when_two_tabs_open_the_thread(app: Flask, 
     patient, _plan, _nurse = factories.patient_with_plan(session)
     save_draft(session, patient.user_id, "Texten jag skrev innan jag loggades ut", "/plan/messages")
     session.commit()
-    clients = [_client_as(app, session.get(User, patient.user_id)) for _ in range(TABS)]
+    clients = [client_as(app, session.get(User, patient.user_id)) for _ in range(TABS)]
     pages: list[str] = []
 
     def open_thread(client: FlaskClient) -> int:

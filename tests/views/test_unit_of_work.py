@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from portal import create_app
@@ -15,7 +14,7 @@ from portal.core.access_log import Action, Actor, record_access
 from portal.db import get_engine, get_session
 from portal.models import AccessEvent, Region, User
 from tests import factories
-from tests.conftest import count_rows
+from tests.conftest import client_as, count_rows
 
 AppWith = Callable[[Callable[[], str]], Flask]
 
@@ -36,12 +35,6 @@ def app_with(app: Flask) -> Iterator[AppWith]:
         get_engine(fresh).dispose()
 
 
-def _signed_in(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    with client.session_transaction() as state:
-        state["_user_id"] = user.get_id()
-        state["_fresh"] = True
-    return client
 
 
 def _write_region_and_log(name: str) -> None:
@@ -89,7 +82,7 @@ def test_a_failing_commit_shows_our_error_page_to_a_signed_in_person(app_with: A
         get_session().add(User(email=taken.email, name="Twin", role="relative", password_hash="x"))
         return "The view answered: saved."
 
-    response = _signed_in(app_with(view), nurse).get("/test/view")
+    response = client_as(app_with(view), nurse).get("/test/view")
     page = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "The view answered" not in page
@@ -102,6 +95,6 @@ def test_a_failing_commit_shows_our_error_page_to_a_signed_in_person(app_with: A
 def test_a_refusal_keeps_its_access_log_event(app: Flask, session: Session) -> None:
     """A 404 or 403 is an answer, not a failure: the refused attempt is logged and kept."""
     patient = factories.patient(session)
-    client = _signed_in(app, session.get(User, patient.user_id))
+    client = client_as(app, session.get(User, patient.user_id))
     assert client.get("/plan/items/999999").status_code == 404
     assert count_rows(session, AccessEvent, AccessEvent.resource == "item:999999", AccessEvent.action == "denied") == 1
