@@ -238,10 +238,10 @@ def plan_or_404(plan_id: int | None, resource: str) -> tuple[CarePlan, Patient, 
     return plan, db.get(Patient, plan.patient_id), unit_id
 
 
-def editable_plan(plan_id: int, resource: str) -> tuple[CarePlan, Patient, int]:
+def editable_plan(plan_id: int | None, resource: str) -> tuple[CarePlan, Patient, int]:
     """The plan if the nurse's unit is responsible for it: others in the team may read (403 here), the rest 404."""
     plan, patient, unit_id = plan_or_404(plan_id, resource)
-    if not staff_may_edit_plan(get_session(), current_user.id, plan_id):
+    if not staff_may_edit_plan(get_session(), current_user.id, plan.id or 0):
         log(Action.DENIED, resource, patient.id, unit_id)
         abort(403)
     return plan, patient, unit_id

@@ -118,9 +118,8 @@ def _alert_or_404(alert_id: int, change: bool = False) -> tuple[Alert, FormRespo
     """An alert on a plan the nurse may read; handling it changes the plan, which only the responsible unit does."""
     session = get_session()
     alert = session.get(Alert, alert_id)
-    plan, patient, unit_id = plan_or_404(alert.plan_id if alert else None, f"alert:{alert_id}")
-    if change:
-        editable_plan(plan.id or 0, f"alert:{alert_id}")
+    check = editable_plan if change else plan_or_404
+    plan, patient, unit_id = check(alert.plan_id if alert else None, f"alert:{alert_id}")
     return alert, session.get(FormResponse, alert.response_id), plan, patient, unit_id
 
 
