@@ -17,12 +17,14 @@ from portal import (
     plans,
     questionnaires,
     relatives,
+    security,
     web,
 )
 from portal.config import load_config
 from portal.extensions import compress, csrf
 
-FEATURES = (accounts, content, plans, messages, notifications, questionnaires, relatives, audit, demo)
+# security comes last: it throttles the other features' endpoints, which it finds by name.
+FEATURES = (accounts, content, plans, messages, notifications, questionnaires, relatives, audit, demo, security)
 
 
 def create_app(config: dict[str, object] | None = None) -> Flask:

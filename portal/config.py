@@ -33,6 +33,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _flag(value: str | None, default: bool) -> bool:
+    """An on/off setting: '0', 'false', 'no' and 'off' turn it off; unset keeps the default."""
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask config; production refuses to start without SECRET_KEY."""
     env = os.environ if environ is None else environ
@@ -57,7 +64,12 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+        "SESSION_IDLE_LIFETIME": timedelta(minutes=30),  # signed out after this long without activity
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),  # and after this long in any case
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),  # the cookie outlives the idle limit, so the server can
+        # tell why a sign-in ended; the limits themselves are checked on the server (web/sessions.py)
+        "SESSION_WARNING": timedelta(minutes=2),  # the stay-signed-in dialog opens this long before the end
+        "SESSION_REFRESH_EACH_REQUEST": False,  # a cookie only when the session changed (polls get none)
         "LOCALE_COOKIE_SECURE": production,
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # forms are short; a larger body gets a plain 413 page
         "WTF_CSRF_TIME_LIMIT": None,
@@ -73,4 +85,10 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SMTP_URL": env.get("SMTP_URL", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "Min vårdplan <no-reply@vardplan.example>"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Throttling (portal/security): on unless RATELIMIT_ENABLED is 0/false; off by default for the test suite,
+        # whose tests sign in thousands of times from one address. Redis when REDIS_URL is set, so that every
+        # worker counts together; else each process counts in memory.
+        "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), default=portal_env != "test"),
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "vardplan",
     }

@@ -18,10 +18,11 @@ FEATURE_EDGES: dict[str, set[str]] = {  # besides BASE and web, the features eac
     "notifications": {"plans"},
     "messages": {"plans", "notifications"},
     "questionnaires": {"plans"},
-    "accounts": {"plans"},
+    "accounts": {"plans", "security"},
     "relatives": {"plans", "notifications", "accounts"},
     "audit": {"plans"},
     "demo": {"accounts", "content", "plans", "messages", "notifications", "questionnaires", "relatives"},
+    "security": set(),
 }
 PACKAGES = BASE - {"config", "db", "extensions"} | set(FEATURE_EDGES) | {"migrations"}
 MAX_VIEW_LINES = 25

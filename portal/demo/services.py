@@ -1,4 +1,5 @@
-"""Invented demo data: one region, two providers, three units, two nurses, an editor, five patients, two relatives."""
+"""Invented demo data: one region, two providers, three units, two nurses, an editor, an administrator, five patients,
+two relatives."""
 
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ NURSES = [
     ("jonas.berg@demo.vardplan.se", "Jonas Berg", "Kontaktsjuksköterska", ("kir",)),
 ]
 EDITOR = ("elin.redaktor@demo.vardplan.se", "Elin Redaktör")
+ADMIN = ("adam.admin@demo.vardplan.se", "Adam Admin")
 UNITS = {
     "brost": ("sjostad", "Bröstmottagningen", "010-123 45 10", "Mån–fre 8.00–16.00", 1),
     "onko": ("sjostad", "Onkologimottagningen", "010-123 45 20", "Mån–fre 7.30–16.30", 2),
@@ -296,7 +298,8 @@ def demo_accounts() -> list[DemoAccount]:
     staff = [DemoAccount(Role.STAFF, name, email, DEMO_PASSWORD) for email, name, _t, _u in NURSES]
     relatives = [DemoAccount(Role.RELATIVE, RELATIVE[1], RELATIVE[0], DEMO_PASSWORD),
                  DemoAccount(Role.RELATIVE, GUARDIAN[1], GUARDIAN[0], DEMO_PASSWORD)]
-    return [*patients, *relatives, *staff, DemoAccount(Role.EDITOR, EDITOR[1], EDITOR[0], DEMO_PASSWORD)]
+    return [*patients, *relatives, *staff, DemoAccount(Role.EDITOR, EDITOR[1], EDITOR[0], DEMO_PASSWORD),
+            DemoAccount(Role.ADMIN, ADMIN[1], ADMIN[0], DEMO_PASSWORD)]
 
 
 def load_demo_data(session: Session, today: date) -> bool:
@@ -307,6 +310,7 @@ def load_demo_data(session: Session, today: date) -> bool:
     units = _organisation(session)
     nurses = _nurses(session, units, password_hash)
     session.add(User(email=EDITOR[0], name=EDITOR[1], role=Role.EDITOR, password_hash=password_hash))
+    session.add(User(email=ADMIN[0], name=ADMIN[1], role=Role.ADMIN, password_hash=password_hash))
     for spec in PATIENTS:
         _patient(session, spec, units, nurses, password_hash, today)
     _new_patient(session, password_hash)

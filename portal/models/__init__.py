@@ -28,6 +28,7 @@ from portal.models.plans import (
     PlanStatus,
     TeamRole,
 )
+from portal.models.security import SecurityEvent
 
 __all__ = [
     "Delegation",
@@ -68,6 +69,7 @@ __all__ = [
     "PlanStatus",
     "Region",
     "Role",
+    "SecurityEvent",
     "StaffMember",
     "TeamRole",
     "User",

@@ -19,6 +19,7 @@ MESSAGES = {
     404: (_l("We cannot find the page"), _l("Check the address, or go back to the start page.")),
     405: (_l("This cannot be done here"), _l("Go back and try again.")),
     413: (_l("What you sent was too large"), _l("Go back, shorten the text and send it again.")),
+    429: (_l("Too many tries"), _l("For your safety, this is paused for a while. Wait a few minutes and try again.")),
     500: (_l("Something went wrong on our side"), _l("Try again in a while. Nothing you saved is lost.")),
 }
 
@@ -46,6 +47,5 @@ def _server_error(error: InternalServerError) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(CSRFError, csrf_error_page)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(HTTPException, _http_error)
