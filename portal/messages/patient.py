@@ -36,6 +36,7 @@ from portal.plans.patient import article_reference
 from portal.plans.services import plans
 from portal.web.htmx import is_htmx
 from portal.web.inputs import id_arg
+from portal.web.sessions import background
 
 bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.before_request(patient_guard(on_anonymous=sign_in_first))
@@ -84,6 +85,7 @@ def thread_older() -> str:
 
 
 @bp.get("/messages/new")
+@background
 def thread_new() -> Response | str:
     """What arrived since the last message shown (polled by htmx every 20 s while the page is visible)."""
     patient, plan = require_plan()
@@ -114,6 +116,7 @@ def message_create() -> Response:
 
 
 @bp.get("/messages/unread")
+@background
 def unread() -> Response | str:
     """The navigation's unread count; a polite announcement when it went up."""
     if not is_htmx():

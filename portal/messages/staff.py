@@ -27,6 +27,7 @@ from portal.plans.services import plans
 from portal.web.guards import require_role
 from portal.web.htmx import is_htmx
 from portal.web.inputs import id_arg
+from portal.web.sessions import background
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_role(Role.STAFF, on_anonymous=sign_in_first))
@@ -80,6 +81,7 @@ def thread_older(plan_id: int) -> str:
 
 
 @bp.get("/plans/<int:plan_id>/messages/new")
+@background
 def thread_new(plan_id: int) -> Response | str:
     """What arrived since the last message shown (polled every 20 s while visible)."""
     plan, patient, unit_id = plan_or_404(plan_id, f"messages:{plan_id}")

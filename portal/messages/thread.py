@@ -15,13 +15,12 @@ from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
 from portal.core.clock import local_date
-from portal.core.drafts import save_draft, take_draft
-from portal.db import get_session
+from portal.core.drafts import take_draft
 from portal.messages import services as msgs
 from portal.models import MAX_MESSAGE_LENGTH, Message
-from portal.web.errors import csrf_error_page
 from portal.web.guards import login_redirect, sign_in_keeping_text
 from portal.web.htmx import is_htmx
+from portal.web.stale_forms import draw_again, from_this_site
 
 BODY_MESSAGES = {
     msgs.BodyError.EMPTY: _l("Write your message before you send it."),
@@ -138,14 +137,11 @@ def sign_in_first() -> Response:
 
 
 def keep_text_on_stale_form(error: CSRFError) -> Response | tuple[str, int]:
-    """A message form that expired: its text is kept, over a new sign-in if needed, never thrown away."""
-    if not is_message_form():
-        return csrf_error_page(error)
-    if not current_user.is_authenticated:
+    """A message form that expired after the person was signed out: sign in again with the text carried along.
+
+    Only for a form sent from our own pages; everything else is drawn again with what was typed, and nothing is
+    saved from a request without a valid token.
+    """
+    if is_message_form() and not current_user.is_authenticated and from_this_site():
         return sign_in_keeping_text()
-    save_draft(get_session(), current_user.id, request.form["body"], request.path)
-    if is_htmx():
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = request.path
-        return response
-    return redirect(request.path, code=303)
+    return draw_again(error)

@@ -9,8 +9,21 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.web import assets, errors, htmx, i18n, inputs, labels, layout, security, text, views
+    from portal.web import (
+        assets,
+        errors,
+        htmx,
+        i18n,
+        inputs,
+        labels,
+        layout,
+        security,
+        sessions,
+        stale_forms,
+        text,
+        views,
+    )
 
-    for part in (inputs, htmx, i18n, labels, layout, text, assets, security, errors):
+    for part in (inputs, sessions, htmx, i18n, labels, layout, text, assets, security, errors, stale_forms):
         part.init_app(app)
     app.register_blueprint(views.bp)

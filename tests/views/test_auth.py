@@ -70,11 +70,15 @@ def test_login_empty_and_too_long_passwords(client: FlaskClient) -> None:
 
 def test_login_forged_csrf_token_keeps_what_was_typed(client: FlaskClient) -> None:
     client.get("/login")
-    response = client.post("/login", data={"identifier": "19121212-1212", "password": "x", "csrf_token": "forged"})
+    data = {"identifier": "19800101-0008", "password": "x", "csrf_token": "forged"}
+    response = client.post("/login", data=data, headers={"Sec-Fetch-Site": "same-origin"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Sidan var för gammal" in page
-    assert 'value="19121212-1212"' in page
+    assert 'value="19800101-0008"' in page
+    from_elsewhere = client.post("/login", data=data, headers={"Sec-Fetch-Site": "cross-site"})
+    assert from_elsewhere.status_code == 400
+    assert "19800101-0008" not in from_elsewhere.get_data(as_text=True)  # nothing planted from another site
 
 
 def test_login_only_follows_local_next(client: FlaskClient, session: Session) -> None:

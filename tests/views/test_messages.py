@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from portal.models import AccessEvent, Message, Notification, User
+from portal.models import AccessEvent, Message, MessageDraft, Notification, User
 from tests import factories
 from tests.conftest import HTMX_HEADERS, count_rows, csrf_from, sign_in
 
@@ -179,12 +179,16 @@ def test_reading_and_writing_are_logged_without_the_text(client: FlaskClient, se
     assert all("hemlig" not in e.resource for e in events)
 
 
+SAME_SITE = {"Sec-Fetch-Site": "same-origin"}  # what a browser says about a form sent from one of our pages
+CROSS_SITE = {"Sec-Fetch-Site": "cross-site"}
+
+
 def test_expired_session_keeps_the_text_over_a_new_sign_in(client: FlaskClient, session: Session,
                                                            maria) -> None:  # noqa: ANN001
     patient, _plan, _nurse = maria
     form = _form(client, "/plan/messages")
     client.delete_cookie("session")  # the session ran out while the patient was writing
-    for headers in ({}, HX):
+    for headers in (SAME_SITE, {**HX, **SAME_SITE}):
         response = client.post("/plan/messages", data={**form, "body": "Min långa fråga"}, headers=headers)
         page = response.get_data(as_text=True)
         assert response.status_code == 401
@@ -200,13 +204,42 @@ def test_expired_session_keeps_the_text_over_a_new_sign_in(client: FlaskClient, 
     assert "Min långa fråga</textarea>" not in client.get("/plan/messages").get_data(as_text=True)
 
 
+def test_a_form_from_another_site_cannot_plant_text(client: FlaskClient, session: Session,
+                                                    maria) -> None:  # noqa: ANN001
+    """Without a valid token nothing is kept: not in the sign-in page's draft, not in the message box."""
+    patient, _plan, _nurse = maria
+    for headers in (CROSS_SITE, {}):
+        anonymous = client.application.test_client()
+        response = anonymous.post("/plan/messages", data={"body": "Planterad text"}, headers=headers)
+        assert response.status_code == 400
+        assert "Planterad text" not in response.get_data(as_text=True)
+        expired_login = anonymous.post("/login", data={"identifier": patient.personal_id, "draft": "Planterad"},
+                                       headers=headers)
+        assert 'name="draft"' not in expired_login.get_data(as_text=True)
+    form = _form(client, "/plan/messages")
+    response = client.post("/plan/messages", data={**form, "csrf_token": "", "body": "Planterad text"},
+                           headers=CROSS_SITE)
+    assert response.status_code == 400
+    assert "Planterad text" not in response.get_data(as_text=True)
+    assert count_rows(session, MessageDraft) == 0
+    assert "Planterad" not in client.get("/plan/messages").get_data(as_text=True)
+
+
 def test_stale_form_in_a_live_session_keeps_the_text(client: FlaskClient, session: Session,
                                                      maria) -> None:  # noqa: ANN001
     form = _form(client, "/plan/messages")
-    response = client.post("/plan/messages", data={**form, "csrf_token": "stale", "body": "Text"})
-    assert response.status_code == 303
-    assert ">Text</textarea>" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert count_rows(session, Message) == 0
+    for headers in (SAME_SITE, {**HX, **SAME_SITE}):
+        response = client.post("/plan/messages", data={**form, "csrf_token": "stale", "body": "Text <b>"},
+                               headers={**headers, "Referer": "http://localhost/plan/messages"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert ">Text &lt;b&gt;</textarea>" in page
+        assert "Sidan var för gammal" in page
+        assert csrf_from(page) != "stale"
+    assert response.headers["HX-Retarget"] == "#main-content"
+    assert count_rows(session, Message) == count_rows(session, MessageDraft) == 0
+    sent = client.post("/plan/messages", data={**form, "csrf_token": csrf_from(page), "body": "Text"})
+    assert sent.status_code == 303  # the page drawn again sends
 
 
 def test_patient_without_plan_has_no_thread(client: FlaskClient, session: Session) -> None:
