@@ -69,7 +69,7 @@ class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     to_address: str | None = Field(default=None, max_length=254)  # invitations: someone who may have no account
-    payload: str = Field(default="", max_length=500)  # an invitation's link, erased once it is sent
+    payload: str = Field(default="", max_length=500)  # an invitation's link or an account code, erased once sent
     channel: str = Field(default="email", max_length=20)
     kind: str = Field(max_length=40)
     created_at: datetime = Field(default_factory=utcnow)

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -13,13 +14,16 @@ from typing import Literal, Protocol
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
-from flask_babel import force_locale, gettext
+from flask_babel import LazyString, force_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from portal.models import User
+from portal.notifications.services import ACCOUNT_CODE, ACCOUNT_EXISTS
 
 SMTP_TIMEOUT = 10.0
 MESSAGES_PATH = "/plan/messages"
 SETTINGS_PATH = "/plan/settings"
+SIGN_IN_TO_INVITATION_PATH = "/login?next=/invite"
 Security = Literal["none", "tls", "starttls"]
 SCHEMES: dict[str, tuple[Security, int]] = {
     "smtp": ("none", 25),
@@ -171,18 +175,69 @@ def compose_new_message(user: User) -> tuple[str, str]:
     return subject, "\n\n".join(lines) + "\n"
 
 
-def compose_invitation(link: str) -> tuple[str, str]:
-    """An invitation to help someone in Min vårdplan: no name, no health information, only the link (in Swedish and
-    English, since we do not know the reader's language)."""
-    lines = []
+def compose_invitation(payload: str) -> tuple[str, str]:
+    """An e-mail about an invitation to help someone in Min vårdplan: the invitation itself, the code for a relative's
+    new account, or 'you have an account already'. No name, no health information; in Swedish and English, since we
+    do not know the reader's language."""
+    if payload.startswith(ACCOUNT_CODE):
+        return _compose_account_code(payload.removeprefix(ACCOUNT_CODE))
+    if payload == ACCOUNT_EXISTS:
+        return _compose_account_exists()
+    return _compose_invitation_link(payload)
+
+
+def _grouped(code: str) -> str:
+    """ABCDE-FGHJK-… : easier to read and to write by hand."""
+    return "-".join(code[start:start + 5] for start in range(0, len(code), 5))
+
+
+def _both_languages(subject: LazyString, paragraphs: Callable[[], list[str]]) -> tuple[str, str]:
+    lines: list[str] = []
     for locale in ("sv", "en"):
         with force_locale(locale):
-            lines += [
-                gettext("You are invited to Min vårdplan as a relative."),
-                gettext("Open the link within 7 days to accept. You sign in or make an account of your own: %(url)s",
-                        url=link),
-                gettext("If you did not expect this e-mail, you can ignore it."),
-            ]
+            lines += paragraphs()
     with force_locale("sv"):
-        subject = gettext("Invitation to Min vårdplan")
-    return subject, "\n\n".join(lines) + "\n"
+        return str(subject), "\n\n".join(lines) + "\n"
+
+
+def _compose_invitation_link(link: str) -> tuple[str, str]:
+    """The link carries the code after "#" (never sent to the server); the code is also written out, to type."""
+    page, _, code = link.partition("#")
+
+    def paragraphs() -> list[str]:
+        return [
+            gettext("You are invited to Min vårdplan as a relative."),
+            gettext("Open the link within 7 days to accept. You sign in or make an account of your own: %(url)s",
+                    url=link),
+            *([gettext("If the link does not work, go to %(url)s and write this code: %(code)s",
+                       url=page, code=_grouped(code))] if code else []),
+            gettext("If you did not expect this e-mail, you can ignore it."),
+        ]
+
+    return _both_languages(_l("Invitation to Min vårdplan"), paragraphs)
+
+
+def _compose_account_code(code: str) -> tuple[str, str]:
+    def paragraphs() -> list[str]:
+        return [
+            gettext("Your code to make an account in Min vårdplan: %(code)s", code=code),
+            gettext("Write it on the page where you asked for it. The code works for 15 minutes."),
+            gettext("If you did not ask for a code, you can ignore this e-mail."),
+        ]
+
+    return _both_languages(_l("Your code for Min vårdplan"), paragraphs)
+
+
+def _compose_account_exists() -> tuple[str, str]:
+    """Someone asked for a new account with an address that has one: tell its owner, not the person asking."""
+    url = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/") + SIGN_IN_TO_INVITATION_PATH
+
+    def paragraphs() -> list[str]:
+        return [
+            gettext("Someone asked to make an account in Min vårdplan with this e-mail address. "
+                    "You already have an account with this address."),
+            gettext("Sign in with it to accept the invitation: %(url)s", url=url),
+            gettext("If you did not ask for an account, you can ignore this e-mail."),
+        ]
+
+    return _both_languages(_l("Your account in Min vårdplan"), paragraphs)

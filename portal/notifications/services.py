@@ -14,7 +14,12 @@ from sqlmodel import Session, col, select
 from portal.models import Notification, User
 
 NEW_MESSAGE = "new_message"
-INVITATION = "invitation"  # to an address that may have no account yet; carries only the invitation link
+# To an address that may have no account yet, about an invitation; the payload says which e-mail, and is erased once
+# it is sent: the invitation's link, or the code for a relative's new account (ACCOUNT_CODE + 6 digits), or
+# ACCOUNT_EXISTS (the address has an account already: sign in with it instead).
+INVITATION = "invitation"
+ACCOUNT_CODE = "account-code:"
+ACCOUNT_EXISTS = "account-exists"
 MAX_ATTEMPTS = 6
 BATCH_SIZE = 100
 FIRST_RETRY = timedelta(minutes=1)

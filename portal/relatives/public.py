@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from dataclasses import asdict
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -30,14 +32,17 @@ PROBLEMS: dict[str, LazyString] = {
     "wrong_account": _l("Care staff accounts cannot be used as a relative. Sign out and use a personal account."),
     "already": _l("You already have access to this person's care plan."),
 }
+OPEN_ERROR = _l("There is no invitation with this code. Check that you wrote it as in the e-mail.")
 ACCOUNT_ERRORS: dict[str, LazyString] = {
     "name": _l("Write your name."),
     "email": _l("Write the e-mail address like name@example.com."),
-    "taken": _l("There is already an account with this e-mail address. Sign in instead."),
+    "wrong": _l("The code is wrong or too old. Check the code in the e-mail, or start again to get a new one."),
+    "restart": _l("The code was wrong too many times. Start again to get a new code."),
     "password_short": _l("Choose a password with at least 10 characters."),
     "password_long": _l("Choose a shorter password (at most 200 characters)."),
     "password_match": _l("Write the same password twice."),
 }
+ACCOUNT_KEY = "invite_account"  # between the two steps of a new account: see delegations.PendingAccount
 
 
 def _invitation() -> tuple[Delegation | None, str | None]:
@@ -47,15 +52,20 @@ def _invitation() -> tuple[Delegation | None, str | None]:
     return delegation, delegations.invitation_problem(db, delegation, user, utcnow())
 
 
-def _signed_in() -> User | None:
-    return current_user._get_current_object() if current_user.is_authenticated else None
+def _pending(delegation: Delegation) -> delegations.PendingAccount | None:
+    """The new account under way in this session for this invitation, if any."""
+    pending = delegations.PendingAccount.from_session(session.get(ACCOUNT_KEY))
+    return pending if pending is not None and pending.invitation == delegation.id else None
 
 
-@bp.get("/invite/<token>")
-def invitation_link(token: str) -> Response:
-    """The link from the e-mail: keep the token in the session and continue at an address without it."""
-    session[INVITE_KEY] = token[:100]
-    return redirect(url_for("relatives.public.invitation"), code=303)
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def _open_page(typed: str = "", status: int = 200) -> tuple[str, int]:
+    """The form for the invitation's code: the page without JavaScript, and where invite.js sends the link's code."""
+    return render_template("relatives/public/invitation_open.html", typed=typed,
+                           error=OPEN_ERROR if status == 422 else None), status
 
 
 def _invite_page(form: dict[str, str] | None = None, errors: dict[str, LazyString] | None = None,
@@ -65,6 +75,9 @@ def _invite_page(form: dict[str, str] | None = None, errors: dict[str, LazyStrin
         session.pop(INVITE_KEY, None)  # an unusable link is told once, then forgotten
         log(Action.DENIED, "invitation", delegation.patient_id if delegation else None)
         return render_template("relatives/public/invitation.html", problem=PROBLEMS[problem], delegation=None), 400
+    if not current_user.is_authenticated and (pending := _pending(delegation)) is not None:
+        return render_template("relatives/public/invitation_account_confirm.html", pending=pending,
+                               errors=errors or {}), status
     patient = get_session().get(Patient, delegation.patient_id) if current_user.is_authenticated else None
     return render_template("relatives/public/invitation.html", problem=None, delegation=delegation, patient=patient,
                            form=form or {"name": delegation.invite_name, "email": delegation.invite_email},
@@ -73,8 +86,21 @@ def _invite_page(form: dict[str, str] | None = None, errors: dict[str, LazyStrin
 
 @bp.get("/invite")
 def invitation() -> tuple[str, int]:
-    """Who invites you and to what (after signing in), or how to sign in or make an account first."""
-    return _invite_page()
+    """The invitation opened in this browser (who invites, or how to accept it), or else the form for its code."""
+    return _invite_page() if session.get(INVITE_KEY) else _open_page()
+
+
+@bp.post("/invite/open")
+def invitation_open() -> Response | tuple[str, int]:
+    """The code from the e-mail (typed, or sent by invite.js from the link): kept in the session, never in a URL."""
+    typed = request.form.get("invitation_code", "")[:200]
+    code = delegations.invitation_code(typed)
+    if code is None or delegations.find_invitation(get_session(), code) is None:
+        log(Action.DENIED, "invitation", None)
+        return _open_page(typed, 422)
+    session.pop(ACCOUNT_KEY, None)
+    session[INVITE_KEY] = code
+    return redirect(url_for("relatives.public.invitation"), code=303)
 
 
 def _accepted(user: User, delegation: Delegation) -> Response:
@@ -98,24 +124,52 @@ def invitation_accept() -> Response | tuple[str, int]:
     return _accepted(current_user._get_current_object(), delegation)
 
 
+def _errors(codes: dict[str, str]) -> dict[str, LazyString]:
+    return {name: ACCOUNT_ERRORS[code] for name, code in codes.items()}
+
+
 @bp.post("/invite/account")
 def invitation_account() -> Response | tuple[str, int]:
-    """Make a relative's own account (never the patient's), sign in with it and accept the invitation."""
+    """Step 1 of a relative's own account: the same answer whether or not the address has an account already."""
     delegation, problem = _invitation()
     if problem is not None or current_user.is_authenticated:
         return _invite_page()
-    data = delegations.AccountInput(name=request.form.get("name", "").strip()[:300],
-                                    email=request.form.get("email", "").strip()[:300],
-                                    password=request.form.get("password", ""),
-                                    password_again=request.form.get("password_again", ""))
-    user, codes = delegations.create_relative_account(get_session(), data, delegation)
-    if user is None:
-        form = {"name": data.name, "email": data.email}
-        return _invite_page(form, {name: ACCOUNT_ERRORS[code] for name, code in codes.items()}, 422)
+    form = {"name": request.form.get("name", "").strip()[:300], "email": request.form.get("email", "").strip()[:300]}
+    pending = delegations.start_account(get_session(), delegation, form["name"], form["email"], utcnow(), _secret())
+    if isinstance(pending, dict):
+        return _invite_page(form, _errors(pending), 422)
+    session[ACCOUNT_KEY] = asdict(pending)
+    return redirect(url_for("relatives.public.invitation"), code=303)
+
+
+@bp.post("/invite/account/confirm")
+def invitation_account_confirm() -> Response | tuple[str, int]:
+    """Step 2: the e-mailed code and a password make the account (never the patient's), sign in and accept."""
+    delegation, problem = _invitation()
+    pending = _pending(delegation) if problem is None and not current_user.is_authenticated else None
+    if pending is None:
+        return _invite_page()
+    typed = delegations.AccountSecrets(code=request.form.get("code", "")[:50],
+                                       password=request.form.get("password", ""),
+                                       password_again=request.form.get("password_again", ""))
+    user = delegations.finish_account(get_session(), delegation, pending, typed, utcnow(), _secret())
+    if isinstance(user, dict):
+        if user.get("code") == "restart":
+            session.pop(ACCOUNT_KEY, None)
+            return _invite_page({"name": pending.name, "email": pending.email}, {"form": ACCOUNT_ERRORS["restart"]},
+                                422)
+        return _invite_page(errors=_errors(user), status=422)
     session.clear()
     login_user(user)
     session.permanent = True
     return _accepted(user, delegation)
+
+
+@bp.post("/invite/account/restart")
+def invitation_account_restart() -> Response:
+    """Start the new account again: another address, or a new code."""
+    session.pop(ACCOUNT_KEY, None)
+    return redirect(url_for("relatives.public.invitation"), code=303)
 
 
 def _choices() -> tuple[list[tuple[Delegation, Patient]], Patient | None]:

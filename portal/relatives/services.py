@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portal.accounts.services import find_user, hash_password
+from portal.core.access_log import Action, Actor, record_access
 from portal.core.clock import STOCKHOLM, utcnow
-from portal.models import Delegation, DelegationStatus, Notification, Patient, Relation, Role, Scope, User
-from portal.notifications.services import INVITATION, is_valid_email
+from portal.models import AccessEvent, Delegation, DelegationStatus, Notification, Patient, Relation, Role, Scope, User
+from portal.notifications.services import ACCOUNT_CODE, ACCOUNT_EXISTS, INVITATION, is_valid_email
 from portal.plans.services.acting import ended_reason, is_guardian_of_child, thirteenth_birthday
 
 INVITE_DAYS = 7
@@ -25,6 +28,13 @@ MAX_MONTHS = 24
 ALL_SCOPES = (Scope.PLAN, Scope.MESSAGES_READ, Scope.MESSAGES_SEND, Scope.FORMS)
 RELATIONS = (Relation.PARTNER, Relation.CHILD, Relation.PARENT, Relation.SIBLING, Relation.FRIEND, Relation.OTHER)
 MAX_NAME = 200
+# The invitation's code: in the link after "#" (never sent to the server) and written out in the e-mail to type.
+# Crockford's base 32 (no I, L, O or U to misread), 20 characters: 100 bits.
+TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 - the letters of a code, not a password
+TOKEN_LENGTH = 20
+_MISREAD = str.maketrans("OIL", "011")
+CODE_DIGITS = 6
+CODE_RESOURCE = "invitation_code"  # the access-log resource of a wrong account code, per invitation
 
 
 def add_months(day: date, months: int) -> date:
@@ -36,6 +46,10 @@ def add_months(day: date, months: int) -> date:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
 
 
 @dataclass
@@ -102,9 +116,11 @@ def invite(session: Session, patient: Patient, by: User, data: InviteInput, toda
            relation: str | None = None) -> Delegation:
     """A pending delegation and its single-use invitation link, sent through the outbox; the caller commits.
 
-    The random token (128 bits) is stored only as a hash; the link sits in the outbox until the e-mail is sent.
+    The random token (100 bits) is stored only as a hash; the link sits in the outbox until the e-mail is sent. It
+    follows "#" in the link, so it is never in a request line (nor in a server's access log): invite.js moves it
+    into a form, or the person writes it.
     """
-    token = secrets.token_urlsafe(16)
+    token = new_token()
     delegation = Delegation(
         patient_id=patient.id or 0, relation=relation or data.relation, scopes=_ordered(data.scopes),
         valid_from=today, valid_until=date.fromisoformat(data.valid_until), invite_name=data.name,
@@ -113,7 +129,7 @@ def invite(session: Session, patient: Patient, by: User, data: InviteInput, toda
     )
     session.add(delegation)
     session.add(Notification(user_id=None, to_address=data.email.lower(), kind=INVITATION,
-                             payload=f"{base_url.rstrip('/')}/invite/{token}"))
+                             payload=f"{base_url.rstrip('/')}/invite#{token}"))
     session.flush()
     return delegation
 
@@ -140,55 +156,143 @@ def invite_guardian(session: Session, patient: Patient, by: User, name: str, ema
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
+CODE_MINUTES = 15
+CODE_TRIES = 5
+
+
+@dataclass(frozen=True)
+class PendingAccount:
+    """What the session keeps between the two steps of a relative's own account: never the code, never a password.
+
+    `digest` is an HMAC (keyed with the app's secret) of the code with the invitation, the address and the time sent,
+    so the code cannot be worked out from the cookie, and only for this invitation and address.
+    """
+
+    invitation: int
+    name: str
+    email: str
+    digest: str
+    sent_at: str  # when the code was sent (UTC, ISO 8601)
+
+    @classmethod
+    def from_session(cls, raw: object) -> PendingAccount | None:
+        try:
+            return cls(**raw) if isinstance(raw, dict) else None
+        except TypeError:
+            return None
 
 
 @dataclass
-class AccountInput:
-    """What someone typed to make a relative's account; the passwords are never shown again."""
+class AccountSecrets:
+    """What someone types in the second step; never shown again, never kept."""
 
-    name: str = ""
-    email: str = ""
+    code: str = ""
     password: str = ""
     password_again: str = ""
 
 
-def check_account(session: Session, data: AccountInput) -> dict[str, str]:
-    """Error codes per field for a new relative's account (the view translates them)."""
+def code_digest(secret: str, invitation: int, email: str, sent_at: str, code: str) -> str:
+    message = f"{invitation}\n{email}\n{sent_at}\n{code}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def check_account_start(name: str, email: str) -> dict[str, str]:
+    """Error codes for the first step (name and address); they depend only on what was typed."""
     errors: dict[str, str] = {}
-    if not data.name or len(data.name) > MAX_NAME:
+    if not name or len(name) > MAX_NAME:
         errors["name"] = "name"
-    if not is_valid_email(data.email):
+    if not is_valid_email(email):
         errors["email"] = "email"
-    elif find_user(session, data.email) is not None:
-        errors["email"] = "taken"
-    if len(data.password) < MIN_PASSWORD:
-        errors["password"] = "password_short"  # noqa: S105 - an error code, not a password
-    elif len(data.password) > MAX_PASSWORD:
-        errors["password"] = "password_long"  # noqa: S105
-    elif data.password != data.password_again:
-        errors["password_again"] = "password_match"  # noqa: S105
     return errors
 
 
-def create_relative_account(session: Session, data: AccountInput, delegation: Delegation
-                            ) -> tuple[User | None, dict[str, str]]:
-    """A relative's own account (never the patient's) that accepts the invitation at once; or error codes."""
-    errors = check_account(session, data)
+def start_account(session: Session, delegation: Delegation, name: str, email: str, now: datetime, secret: str
+                  ) -> PendingAccount | dict[str, str]:
+    """Step 1 of a relative's own account, with the same answer whether or not the address has an account (so an
+    invitation cannot be used to find out who has one): a free address is e-mailed a 6-digit code; an address with
+    an account is e-mailed that it should sign in instead, and its code is told to nobody. The caller commits."""
+    errors = check_account_start(name, email)
     if errors:
-        return None, errors
-    email = data.email.lower()
-    user = User(email=email, name=data.name, role=Role.RELATIVE, password_hash=hash_password(data.password),
-                contact_email=email)
+        return errors
+    email, code = email.lower(), f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    payload = ACCOUNT_EXISTS if find_user(session, email) is not None else ACCOUNT_CODE + code
+    session.add(Notification(user_id=None, to_address=email, kind=INVITATION, payload=payload))
+    sent_at = now.astimezone(UTC).isoformat(timespec="microseconds")
+    invitation = delegation.id or 0
+    return PendingAccount(invitation, name, email, code_digest(secret, invitation, email, sent_at, code), sent_at)
+
+
+def check_password(password: str, again: str) -> dict[str, str]:
+    if len(password) < MIN_PASSWORD:
+        return {"password": "password_short"}  # noqa: S105 - an error code, not a password
+    if len(password) > MAX_PASSWORD:
+        return {"password": "password_long"}  # noqa: S105
+    if password != again:
+        return {"password_again": "password_match"}  # noqa: S105
+    return {}
+
+
+def wrong_codes(session: Session, invitation: int, since: datetime) -> int:
+    """Wrong codes written for this invitation since `since`: counted in the database, so that sending an old
+    cookie again does not give more tries."""
+    query = select(func.count()).select_from(AccessEvent).where(
+        AccessEvent.resource == f"{CODE_RESOURCE}:{invitation}", AccessEvent.action == Action.DENIED,
+        col(AccessEvent.at) >= since)
+    return session.exec(query).one()
+
+
+def _code_problem(session: Session, pending: PendingAccount, code: str, now: datetime, secret: str) -> str | None:
+    """None for the right code in time; 'wrong' (wrong, too old, or an address that has an account: one answer),
+    or 'restart' once the code has been wrong CODE_TRIES times. A wrong code is logged, and so counted."""
+    try:
+        sent = datetime.fromisoformat(pending.sent_at)
+    except (TypeError, ValueError):
+        return "restart"
+    tries = wrong_codes(session, pending.invitation, sent)
+    if tries >= CODE_TRIES:
+        return "restart"
+    typed = "".join(code.split())
+    right = hmac.compare_digest(pending.digest, code_digest(secret, pending.invitation, pending.email,
+                                                            pending.sent_at, typed))
+    if not right:
+        record_access(session, Actor.of(None), Action.DENIED, f"{CODE_RESOURCE}:{pending.invitation}", None)
+        return "restart" if tries + 1 >= CODE_TRIES else "wrong"
+    if now - sent > timedelta(minutes=CODE_MINUTES) or find_user(session, pending.email) is not None:
+        return "wrong"
+    return None
+
+
+def finish_account(session: Session, delegation: Delegation, pending: PendingAccount, typed: AccountSecrets,
+                   now: datetime, secret: str) -> User | dict[str, str]:
+    """Step 2: the right code (within 15 minutes, before the 5th wrong one) and a password make the relative's own
+    account (never the patient's), which accepts the invitation at once; or error codes. The caller commits."""
+    if pending.invitation != delegation.id:
+        return {"code": "restart"}
+    problem = _code_problem(session, pending, typed.code, now, secret)
+    errors = check_password(typed.password, typed.password_again)
+    if problem is not None:
+        return {"code": problem} if problem == "restart" else {"code": problem, **errors}
+    if errors:
+        return errors
+    user = User(email=pending.email, name=pending.name, role=Role.RELATIVE, contact_email=pending.email,
+                password_hash=hash_password(typed.password))
     session.add(user)
     session.flush()
     accept(session, delegation, user)
-    return user, {}
+    return user
+
+
+def invitation_code(typed: str) -> str | None:
+    """The invitation's code as written or pasted (in groups, in any case, or the whole link), in its one form."""
+    text = "".join(typed.rpartition("#")[2].split()).replace("-", "").upper().translate(_MISREAD)
+    return text if len(text) == TOKEN_LENGTH and set(text) <= set(TOKEN_ALPHABET) else None
 
 
 def find_invitation(session: Session, token: str) -> Delegation | None:
-    if not token or len(token) > 100:
+    code = invitation_code(token[:200])
+    if code is None:
         return None
-    return session.exec(select(Delegation).where(Delegation.invite_token_hash == hash_token(token))).first()
+    return session.exec(select(Delegation).where(Delegation.invite_token_hash == hash_token(code))).first()
 
 
 def invitation_problem(session: Session, delegation: Delegation | None, user: User | None, now: datetime

@@ -4,8 +4,10 @@ revocation, and guardians whose access ends by itself on the child's 13th birthd
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -15,11 +17,12 @@ from sqlmodel import Session, select
 from portal.core.clock import utcnow
 from portal.models import Delegation, DelegationStatus, Notification, Patient, Relation, Role, Scope, User
 from portal.notifications.mailer import compose_invitation
-from portal.notifications.services import INVITATION, send_due
+from portal.notifications.services import ACCOUNT_CODE, ACCOUNT_EXISTS, INVITATION, send_due
 from portal.plans.services import acting
 from portal.relatives import services as ds
 from portal.relatives.services import InviteInput
 from tests import factories
+from tests.smtp import smtp_server
 
 TODAY = date(2026, 3, 10)
 BASE = "https://vardplan.example"
@@ -51,7 +54,7 @@ def _invite(session: Session, patient: Patient, today: date = TODAY, **changes: 
     session.commit()
     notification = session.exec(select(Notification).where(Notification.kind == INVITATION)
                                 .order_by(Notification.id.desc())).first()
-    return delegation, notification.payload.rsplit("/", 1)[1]
+    return delegation, notification.payload.rsplit("#", 1)[1]
 
 
 def _active(session: Session, patient: Patient, relative: User, valid_from: date = TODAY,
@@ -237,7 +240,8 @@ def test_check_scopes(scopes: tuple[str, ...], expected: dict[str, str]) -> None
 
 def test_invite_stores_only_a_hash_of_the_token(session: Session, anna: Patient) -> None:
     delegation, token = _invite(session, anna)
-    assert len(token) >= 22  # 16 random bytes, URL-safe
+    assert len(token) == 20  # 100 bits in Crockford's base 32
+    assert set(token) <= set(ds.TOKEN_ALPHABET)
     assert delegation.invite_token_hash == hashlib.sha256(token.encode()).hexdigest()
     row = session.connection().execute(text("SELECT * FROM delegation WHERE id = :id"),
                                        {"id": delegation.id}).mappings().one()
@@ -271,7 +275,9 @@ def test_invite_queues_an_invitation_with_the_link(session: Session, anna: Patie
     assert notification.kind == INVITATION
     assert notification.user_id is None
     assert notification.to_address == "per.berg@example.se"
-    assert notification.payload == f"{BASE}/invite/{token}"
+    assert notification.payload == f"{BASE}/invite#{token}"
+    link = urlsplit(notification.payload)
+    assert (link.path, link.query) == ("/invite", "")  # the code is only in the fragment, never sent to a server
     assert notification.sent_at is None
 
 
@@ -292,16 +298,19 @@ def test_invite_leaves_the_commit_to_the_caller(session: Session, anna: Patient)
 def test_invite_base_url_with_a_trailing_slash(session: Session, anna: Patient) -> None:
     ds.invite(session, anna, _account(session, anna), _input(), TODAY, BASE + "/")
     session.commit()
-    assert session.exec(select(Notification)).one().payload.startswith(f"{BASE}/invite/")
+    assert session.exec(select(Notification)).one().payload.startswith(f"{BASE}/invite#")
 
 
 def test_invitation_email_says_nothing_about_the_patient(app: Flask, session: Session) -> None:
     patient, plan, _nurse = factories.patient_with_plan(session, items=1)
     _delegation, token = _invite(session, patient)
-    link = f"{BASE}/invite/{token}"
+    link = f"{BASE}/invite#{token}"
     with app.test_request_context():
         subject, body = compose_invitation(link)
     assert link in body
+    written = "-".join(token[start:start + 5] for start in range(0, 20, 5))
+    assert f"{BASE}/invite and write this code: {written}" in body  # to type when the link cannot be opened
+    assert ds.invitation_code(written) == token
     for secret in (patient.name, patient.name.split()[0], patient.personal_id, plan.template_key,
                    DIAGNOSIS_SUMMARY, "cancer", "Per Berg"):
         assert secret not in body
@@ -320,7 +329,7 @@ def test_send_due_sends_the_invitation_once_and_erases_the_link(app: Flask, sess
     email = outbox.sent[0]
     assert email["To"] == "per.berg@example.se"
     whole = email.as_string()
-    assert f"/invite/{token}" in email.get_content()
+    assert f"/invite#{token}" in email.get_content()
     for secret in (patient.name, patient.personal_id, DIAGNOSIS_SUMMARY, plan.template_key):
         assert secret not in whole
     session.commit()
@@ -359,6 +368,242 @@ def test_send_due_without_an_invitation_composer_leaves_invitations_alone(sessio
     assert session.exec(select(Notification)).one().payload != ""
 
 
+# --- the invitation's code ------------------------------------------------------------------------------------------
+
+def test_new_tokens_are_random_codes_in_base_32() -> None:
+    tokens = {ds.new_token() for _ in range(50)}
+    assert len(tokens) == 50
+    assert all(len(token) == 20 and set(token) <= set(ds.TOKEN_ALPHABET) for token in tokens)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("7K3MPQX2RT9HWZC4NBVD", "7K3MPQX2RT9HWZC4NBVD"),
+    ("7k3mp-qx2rt-9hwzc-4nbvd", "7K3MPQX2RT9HWZC4NBVD"),  # small letters, in groups, as in the e-mail
+    ("  7K3MP QX2RT\t9HWZC 4NBVD ", "7K3MPQX2RT9HWZC4NBVD"),
+    ("https://vardplan.example/invite#7K3MPQX2RT9HWZC4NBVD", "7K3MPQX2RT9HWZC4NBVD"),  # the whole link pasted
+    ("OOOOOIIIIILLLLL00000", "00000111111111100000"),  # letters misread for digits
+    ("7K3MPQX2RT9HWZC4NBV", None),
+    ("7K3MPQX2RT9HWZC4NBVDX", None),
+    ("UUUUUUUUUUUUUUUUUUUU", None),
+    ("7K3MPQX2RT9HWZC4NBV_", None),
+    ("", None),
+    ("#", None),
+])
+def test_invitation_code_reads_what_people_write(typed: str, expected: str | None) -> None:
+    assert ds.invitation_code(typed) == expected
+
+
+def test_find_invitation_by_the_code_as_written_in_the_email(session: Session, anna: Patient) -> None:
+    delegation, token = _invite(session, anna)
+    written = " " + "-".join(token[start:start + 5] for start in range(0, 20, 5)).lower() + " "
+    assert ds.find_invitation(session, written).id == delegation.id
+
+
+# --- a relative's own account, in two steps ---------------------------------------------------------------------------
+
+SECRET = "a-secret-key-for-the-tests"
+
+
+def _start(session: Session, delegation: Delegation, email: str = "per.new@example.se", now: datetime | None = None,
+           name: str = "Per Berg") -> ds.PendingAccount | dict[str, str]:
+    pending = ds.start_account(session, delegation, name, email, now or utcnow(), SECRET)
+    session.commit()
+    return pending
+
+
+def _mailed(session: Session) -> Notification:
+    return session.exec(select(Notification).where(Notification.kind == INVITATION)
+                        .order_by(Notification.id.desc())).first()
+
+
+NEW_PASSWORD = "ett långt lösenord"  # noqa: S105 - a test account's
+
+
+def _secrets(code: str, password: str = NEW_PASSWORD, again: str | None = None) -> ds.AccountSecrets:
+    return ds.AccountSecrets(code=code, password=password, password_again=password if again is None else again)
+
+
+def _finish(session: Session, delegation: Delegation, pending: ds.PendingAccount, typed: ds.AccountSecrets,
+            now: datetime | None = None) -> User | dict[str, str]:
+    result = ds.finish_account(session, delegation, pending, typed, now or utcnow(), SECRET)
+    session.commit()
+    return result
+
+
+def test_start_account_mails_a_code_and_keeps_only_its_keyed_hash(session: Session, anna: Patient) -> None:
+    delegation, _token = _invite(session, anna)
+    now = utcnow()
+    pending = _start(session, delegation, "Per.New@Example.se", now)
+    mail = _mailed(session)
+    assert mail.to_address == "per.new@example.se"
+    assert mail.user_id is None
+    assert mail.payload.startswith(ACCOUNT_CODE)
+    code = mail.payload.removeprefix(ACCOUNT_CODE)
+    assert len(code) == 6
+    assert code.isdigit()
+    assert pending == ds.PendingAccount(delegation.id, "Per Berg", "per.new@example.se",
+                                        ds.code_digest(SECRET, delegation.id, "per.new@example.se",
+                                                       pending.sent_at, code), pending.sent_at)
+    assert datetime.fromisoformat(pending.sent_at) == now
+    assert code not in repr(pending)
+    assert pending.digest != ds.code_digest("another-secret", delegation.id, pending.email, pending.sent_at, code)
+
+
+def test_start_account_for_an_address_with_an_account_mails_no_code(session: Session, anna: Patient,
+                                                                    per: User) -> None:
+    delegation, _token = _invite(session, anna)
+    free = _start(session, delegation, "olle@example.se")
+    assert _mailed(session).payload.startswith(ACCOUNT_CODE)
+    taken = _start(session, delegation, "PER@example.se")
+    mail = _mailed(session)
+    assert (mail.to_address, mail.payload) == ("per@example.se", ACCOUNT_EXISTS)
+    # The same kind of answer, with the same fields: nothing in it tells the two apart.
+    assert isinstance(free, ds.PendingAccount)
+    assert isinstance(taken, ds.PendingAccount)
+    assert [len(value) for value in (free.digest, free.sent_at)] == [len(value) for value in (taken.digest,
+                                                                                               taken.sent_at)]
+
+
+@pytest.mark.parametrize(("name", "email", "expected"), [
+    ("", "per@example.se", {"name": "name"}),
+    ("x" * 201, "per@example.se", {"name": "name"}),
+    ("Per", "per-at-example", {"email": "email"}),
+    ("", "", {"name": "name", "email": "email"}),
+])
+def test_start_account_checks_name_and_address(session: Session, anna: Patient, name: str, email: str,
+                                               expected: dict[str, str]) -> None:
+    delegation, _token = _invite(session, anna)
+    assert _start(session, delegation, email, name=name) == expected
+    assert session.exec(select(Notification)).all() == [_mailed(session)]  # only the invitation
+
+
+def test_finish_account_with_the_right_code(session: Session, anna: Patient) -> None:
+    delegation, token = _invite(session, anna)
+    pending = _start(session, delegation)
+    code = _mailed(session).payload.removeprefix(ACCOUNT_CODE)
+    user = _finish(session, delegation, pending, _secrets(f" {code[:3]} {code[3:]} "))
+    assert isinstance(user, User)
+    assert (user.email, user.contact_email, user.name, user.role) == ("per.new@example.se", "per.new@example.se",
+                                                                      "Per Berg", Role.RELATIVE)
+    assert user.password_hash
+    assert NEW_PASSWORD not in user.password_hash
+    found = session.get(Delegation, delegation.id)
+    assert (found.status, found.relative_user_id, found.invite_token_hash) == (DelegationStatus.ACTIVE, user.id, None)
+    assert ds.find_invitation(session, token) is None
+
+
+def test_finish_account_with_a_wrong_code_logs_it(session: Session, anna: Patient) -> None:
+    delegation, _token = _invite(session, anna)
+    pending = _start(session, delegation)
+    code = _mailed(session).payload.removeprefix(ACCOUNT_CODE)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    assert _finish(session, delegation, pending, _secrets(wrong, password="kort")) == {
+        "code": "wrong", "password": "password_short"}
+    assert ds.wrong_codes(session, delegation.id, datetime.fromisoformat(pending.sent_at)) == 1
+    assert session.get(Delegation, delegation.id).status == DelegationStatus.INVITED
+
+
+def test_finish_account_after_five_wrong_codes_starts_again(session: Session, anna: Patient) -> None:
+    delegation, _token = _invite(session, anna)
+    pending = _start(session, delegation)
+    code = _mailed(session).payload.removeprefix(ACCOUNT_CODE)
+    answers = [_finish(session, delegation, pending, _secrets("000000" if code != "000000" else "111111"))
+               for _try in range(ds.CODE_TRIES)]
+    assert answers == [{"code": "wrong"}] * (ds.CODE_TRIES - 1) + [{"code": "restart"}]
+    assert _finish(session, delegation, pending, _secrets(code)) == {"code": "restart"}  # even the right one
+    fresh = _start(session, delegation)  # a new code is a new start
+    new_code = _mailed(session).payload.removeprefix(ACCOUNT_CODE)
+    assert isinstance(_finish(session, delegation, fresh, _secrets(new_code)), User)
+
+
+def test_finish_account_with_an_old_code(session: Session, anna: Patient) -> None:
+    delegation, _token = _invite(session, anna)
+    sent = utcnow()
+    pending = _start(session, delegation, now=sent)
+    code = _mailed(session).payload.removeprefix(ACCOUNT_CODE)
+    late = sent + timedelta(minutes=ds.CODE_MINUTES, seconds=1)
+    assert _finish(session, delegation, pending, _secrets(code), now=late) == {"code": "wrong"}
+    in_time = sent + timedelta(minutes=ds.CODE_MINUTES)
+    assert isinstance(_finish(session, delegation, pending, _secrets(code), now=in_time), User)
+
+
+def test_finish_account_for_a_taken_address_even_with_its_code(session: Session, anna: Patient, per: User,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ds.secrets, "randbelow", lambda _n: 424242)
+    delegation, _token = _invite(session, anna)
+    pending = _start(session, delegation, "per@example.se")
+    assert _finish(session, delegation, pending, _secrets("424242")) == {"code": "wrong"}
+    assert session.exec(select(User).where(User.email == "per@example.se")).one().id == per.id
+
+
+def test_finish_account_for_another_invitation_starts_again(session: Session, anna: Patient) -> None:
+    first, _token = _invite(session, anna)
+    second, _other = _invite(session, anna, email="eva@example.se")
+    pending = _start(session, first)
+    code = _mailed(session).payload.removeprefix(ACCOUNT_CODE)
+    assert _finish(session, second, pending, _secrets(code)) == {"code": "restart"}
+
+
+@pytest.mark.parametrize(("password", "again", "expected"), [
+    ("kort", "kort", {"password": "password_short"}),
+    ("x" * 201, "x" * 201, {"password": "password_long"}),
+    ("ett långt lösenord", "ett annat lösenord", {"password_again": "password_match"}),
+])
+def test_finish_account_checks_the_password_without_using_up_the_code(session: Session, anna: Patient,
+                                                                       password: str, again: str,
+                                                                       expected: dict[str, str]) -> None:
+    delegation, _token = _invite(session, anna)
+    pending = _start(session, delegation)
+    code = _mailed(session).payload.removeprefix(ACCOUNT_CODE)
+    assert _finish(session, delegation, pending, _secrets(code, password, again)) == expected
+    assert ds.wrong_codes(session, delegation.id, datetime.fromisoformat(pending.sent_at)) == 0
+    assert isinstance(_finish(session, delegation, pending, _secrets(code)), User)
+
+
+def test_pending_account_from_the_session() -> None:
+    pending = ds.PendingAccount(1, "Per", "per@example.se", "ab", "2026-03-10T10:00:00+00:00")
+    assert ds.PendingAccount.from_session(asdict(pending)) == pending
+    assert ds.PendingAccount.from_session(None) is None
+    assert ds.PendingAccount.from_session({"invitation": 1}) is None
+    assert ds.PendingAccount.from_session("text") is None
+
+
+def test_the_account_emails_say_nothing_about_the_patient(app: Flask, session: Session) -> None:
+    patient, plan, _nurse = factories.patient_with_plan(session, items=1)
+    with app.test_request_context():
+        code_subject, code_body = compose_invitation(f"{ACCOUNT_CODE}123456")
+        exists_subject, exists_body = compose_invitation(ACCOUNT_EXISTS)
+    assert "123456" not in code_subject
+    assert code_body.count("123456") == 2  # in Swedish and in English
+    assert "15 minutes" in code_body
+    assert "123456" not in exists_body
+    assert "You already have an account with this address." in exists_body
+    assert f"{app.config['PUBLIC_BASE_URL']}/login?next=/invite" in exists_body
+    for secret in (patient.name, patient.personal_id, plan.template_key, DIAGNOSIS_SUMMARY, "cancer"):
+        for text_ in (code_subject, code_body, exists_subject, exists_body):
+            assert secret not in text_
+
+
+def test_the_account_code_goes_out_by_smtp_and_leaves_the_outbox(app: Flask, session: Session, anna: Patient,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    delegation, _token = _invite(session, anna)
+    with app.test_request_context():
+        send_due(session, Outbox(), utcnow() + timedelta(seconds=1), compose=_compose_new_message,
+                 compose_invitation=compose_invitation)  # the invitation itself, sent already
+    _start(session, delegation)
+    code = _mailed(session).payload.removeprefix(ACCOUNT_CODE)
+    with smtp_server() as (port, inbox):
+        monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{port}")
+        result = app.test_cli_runner().invoke(args=["send-notifications"])
+    assert result.output.strip() == "sent 1, failed 0, gave up 0"
+    [received] = inbox.received
+    assert received.recipients == ["per.new@example.se"]
+    assert code in received.message.get_content()
+    session.commit()
+    session.expire_all()
+    assert all(code not in n.payload for n in session.exec(select(Notification)).all())
+
+
 # --- finding and accepting an invitation -----------------------------------------------------------------------------
 
 def test_find_invitation_by_its_token(session: Session, anna: Patient) -> None:
@@ -366,7 +611,7 @@ def test_find_invitation_by_its_token(session: Session, anna: Patient) -> None:
     assert ds.find_invitation(session, token).id == delegation.id
 
 
-@pytest.mark.parametrize("token", ["", "x", "A" * 22, "A" * 101])
+@pytest.mark.parametrize("token", ["", "x", "A" * 20, "A" * 22, "A" * 101, "U" * 20])
 def test_find_invitation_with_a_forged_token(session: Session, anna: Patient, token: str) -> None:
     _invite(session, anna)
     assert ds.find_invitation(session, token) is None

@@ -69,12 +69,15 @@ STAFF_ANY = "staff_any"  # any care staff, no patient object in the URL
 STAFF_TEAM = "staff_team"  # staff of a unit in the plan's care team (responsible or participating)
 STAFF_RESPONSIBLE = "staff_responsible"  # only the responsible unit changes it; participating units get 403
 EDITOR = "editor"
+ADMIN = "admin"  # only administrators
 
 POLICIES: dict[str, str] = {
     "static": PUBLIC, "accounts.home": PUBLIC, "web.accessibility": PUBLIC, "web.language_update": PUBLIC,
     "accounts.login": PUBLIC, "accounts.login_submit": PUBLIC, "accounts.logout": PUBLIC,
-    "relatives.public.invitation_link": PUBLIC, "relatives.public.invitation": PUBLIC,
-    "relatives.public.invitation_account": PUBLIC,
+    "accounts.session_status": PUBLIC, "accounts.session_extend": SIGNED_IN,
+    "relatives.public.invitation": PUBLIC, "relatives.public.invitation_open": PUBLIC,
+    "relatives.public.invitation_account": PUBLIC, "relatives.public.invitation_account_confirm": PUBLIC,
+    "relatives.public.invitation_account_restart": PUBLIC,
     "relatives.public.invitation_accept": SIGNED_IN, "relatives.public.choose": SIGNED_IN,
     "relatives.public.choose_submit": SIGNED_IN,
     "content.editor.index": EDITOR, "content.editor.version": EDITOR, "content.editor.article": EDITOR,
@@ -97,6 +100,7 @@ POLICIES: dict[str, str] = {
     "plans.staff.version": STAFF_RESPONSIBLE, "plans.staff.version_move": STAFF_RESPONSIBLE,
     "relatives.staff.guardians": STAFF_RESPONSIBLE, "relatives.staff.guardian_create": STAFF_RESPONSIBLE,
     "audit.staff.access_log": STAFF_RESPONSIBLE,
+    "security.admin.report": ADMIN,
 }
 # Patient endpoints whose URL holds one of the owning patient's objects: another patient gets 404 there.
 PATIENT_OBJECT_PARAMS = {"item_id", "article_id", "response_id", "assignment_id", "delegation_id"}
@@ -134,6 +138,8 @@ def expected(endpoint: str, method: str, actor: str, params: set[str]) -> str:
         return OK
     if policy == EDITOR:
         return OK if actor in ("editor", "admin") else FORBIDDEN
+    if policy == ADMIN:
+        return OK if actor == "admin" else FORBIDDEN
     if actor not in NURSES:
         return FORBIDDEN
     if policy == STAFF_ANY or actor == "nurse_responsible":
