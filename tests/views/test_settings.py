@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
@@ -161,3 +163,18 @@ def test_save_without_csrf_token_is_refused(client: FlaskClient, session: Sessio
     response = client.post("/plan/settings", data={"contact_email": "x@example.se", "notify_messages": "yes"})
     assert response.status_code == 400
     assert _account(session, patient).contact_email is None
+
+
+def test_settings_sent_with_an_expired_token_come_back_as_typed(client: FlaskClient, session: Session,
+                                                                patient: Patient) -> None:
+    """Signed in again in another tab, the old tab's form is stale: nothing saved, nothing lost."""
+    data = {"csrf_token": "from-an-old-session", "contact_email": "ny.adress@example.se", "notify_messages": "yes"}
+    response = client.post("/plan/settings", data=data, headers={"Sec-Fetch-Site": "same-origin"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The page had expired" in page
+    assert 'value="ny.adress@example.se"' in page
+    assert re.search(r'name="notify_messages"[^>]*\bchecked\b', page)
+    assert _account(session, patient).contact_email != "ny.adress@example.se"
+    saved = client.post("/plan/settings", data={**data, "csrf_token": csrf_from(page)})
+    assert saved.status_code == 303
