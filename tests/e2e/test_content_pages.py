@@ -59,7 +59,7 @@ def test_editor_previews_and_publishes_a_version(desktop_page: Page, demo: None,
     assert_accessible(page)
 
     # The nurse sees that newer content exists for Maria's plan and what it changes.
-    page.locator("form[action='/logout'] button").click()
+    page.locator("header form[action='/logout'] button").click()
     page.goto("/login")
     sign_in_with(page, EVA)
     with Session(db.get_engine(app)) as session:
@@ -96,7 +96,7 @@ def test_patient_writes_what_matters_and_the_nurse_reads_it(desktop_page: Page, 
     expect(page.locator("main [role=status]")).to_be_visible()
     assert_accessible(page)
 
-    page.locator("form[action='/logout'] button").click()
+    page.locator("header form[action='/logout'] button").click()
     page.goto("/login")
     sign_in_with(page, EVA)
     page.locator(".mv-list__item").filter(has_text="Maria Ek").get_by_role("link", name="Maria Ek", exact=True).click()

@@ -38,7 +38,7 @@ def test_nurse_uses_emergency_access_and_the_responsible_nurse_reviews_the_log(d
     assert_accessible(page)
     screenshot(page, "staff-emergency-plan-desktop")
 
-    page.locator("form[action='/logout'] button").click()
+    page.locator("header form[action='/logout'] button").click()
     page.goto("/login")
     sign_in_with(page, EVA)
     page.locator(".mv-list__item").filter(has_text="Maria Ek").get_by_role("link", name="Maria Ek", exact=True).click()
@@ -73,7 +73,7 @@ def test_guardian_sees_the_childs_plan_and_the_nurse_registers_another_guardian(
     assert response is not None
     assert response.status == 403
 
-    page.locator("form[action='/logout'] button").click()
+    page.locator("header form[action='/logout'] button").click()
     page.goto("/login")
     sign_in_with(page, EVA)
     elsa = page.locator(".mv-list__item").filter(has_text="Elsa Lind")
