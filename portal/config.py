@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "test", "production")
+LOG_FORMATS = ("json", "text")
+MAX_PROXIES = 5
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -16,12 +19,16 @@ class ConfigError(RuntimeError):
 
 
 def _instance_secret(instance_path: Path) -> str:
-    """A development secret kept in instance/ so sessions survive restarts."""
+    """A development secret kept in instance/ so sessions survive restarts, and every worker signs with the same one."""
     path = instance_path / "secret_key"
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+        draft = instance_path / f".secret_key.{os.getpid()}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as file:
+            file.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)  # of workers starting together, the first to link decides the secret for all
+        draft.unlink()
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -38,6 +45,22 @@ def _flag(value: str | None, default: bool) -> bool:
     if value is None or not value.strip():
         return default
     return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _log_format(value: str | None, production: bool) -> str:
+    """JSON lines for a log collector (production's default) or text for a person at a terminal."""
+    chosen = (value or "").strip().lower() or ("json" if production else "text")
+    if chosen not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+    return chosen
+
+
+def _proxies(value: str | None) -> int:
+    """How many proxies in front of the app to trust for X-Forwarded-For/-Proto (0: none)."""
+    text = (value or "0").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_PROXIES:
+        raise ConfigError(f"TRUSTED_PROXIES must be a number of proxies from 0 to {MAX_PROXIES}, not {value!r}")
+    return int(text)
 
 
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, object]:
@@ -91,4 +114,8 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), default=portal_env != "test"),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_KEY_PREFIX": "vardplan",
+        # One log line per request on stderr (web/request_log.py); behind load balancers, whose X-Forwarded-For to
+        # believe (web/proxies.py), so that the limits above count per client rather than per load balancer.
+        "LOG_FORMAT": _log_format(env.get("LOG_FORMAT"), production),
+        "TRUSTED_PROXIES": _proxies(env.get("TRUSTED_PROXIES")),
     }

@@ -17,6 +17,8 @@ def init_app(app: Flask) -> None:
         inputs,
         labels,
         layout,
+        proxies,
+        request_log,
         security,
         sessions,
         stale_forms,
@@ -24,6 +26,7 @@ def init_app(app: Flask) -> None:
         views,
     )
 
-    for part in (inputs, sessions, htmx, i18n, labels, layout, text, assets, security, errors, stale_forms):
+    for part in (proxies, request_log, inputs, sessions, htmx, i18n, labels, layout, text, assets, security, errors,
+                 stale_forms):
         part.init_app(app)
     app.register_blueprint(views.bp)

@@ -1,4 +1,4 @@
-"""Pages anyone may see: the accessibility statement and the language choice."""
+"""Pages anyone may see: the accessibility statement and the language choice; and the load balancer's health check."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
-from portal.db import get_session
+from portal.db import get_engine, get_session
 from portal.web.guards import is_local_path
 from portal.web.i18n import LOCALE_COOKIE
+from portal.web.sessions import background
 
 bp = Blueprint("web", __name__)
 
@@ -41,3 +44,16 @@ def language_update() -> Response:
         current_user.locale = language
         get_session().add(current_user._get_current_object())
     return response
+
+
+@bp.get("/healthz")
+@background
+def healthz() -> Response:
+    """For the load balancer: 200 `ok` while the database answers, else 503. No session, no cookie, no access log."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        current_app.logger.warning("Health check: the database does not answer (%s)", type(error).__name__)
+        return Response("unavailable", status=503, mimetype="text/plain", headers={"Cache-Control": "no-store"})
+    return Response("ok", mimetype="text/plain", headers={"Cache-Control": "no-store"})

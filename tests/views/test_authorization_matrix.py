@@ -73,6 +73,7 @@ ADMIN = "admin"  # only administrators
 
 POLICIES: dict[str, str] = {
     "static": PUBLIC, "accounts.home": PUBLIC, "web.accessibility": PUBLIC, "web.language_update": PUBLIC,
+    "web.healthz": PUBLIC,
     "accounts.login": PUBLIC, "accounts.login_submit": PUBLIC, "accounts.logout": PUBLIC,
     "accounts.session_status": PUBLIC, "accounts.session_extend": SIGNED_IN,
     "relatives.public.invitation": PUBLIC, "relatives.public.invitation_open": PUBLIC,
