@@ -1,12 +1,37 @@
-"""Versioned static URLs: a file's content hash in the URL lets browsers cache it for a year."""
+"""Static files for a light first load: one stylesheet, one script, an icon, each cached for a year by its hash.
+
+A page's first load is the page, `css/portal.css`, `js/portal.js` and the icon (issue 15: at most 4 requests and
+30 KB). The two bundles are joined from the files we edit under portal/static, in memory, and served by the
+`static` endpoint like any file; they are made again when a source changes, so a restart is never needed.
+"""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
-from functools import cache
+import mimetypes
+import re
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import Flask, Response, current_app, request, url_for
+
+# Each bundle and its sources, in order. tokens.css comes first: it declares the order of the @layers.
+BUNDLES: dict[str, tuple[str, ...]] = {
+    "css/portal.css": ("css/tokens.css", "css/base.css", "css/components.css", "css/print.css"),
+    "js/portal.js": ("vendor/htmx-2.0.11.min.js", "js/app.js", "js/session.js"),
+}
+MEDIA = {"css/print.css": "print"}  # sources that apply only to this medium, as <link media="print"> did
+FAVICON = "favicon.svg"  # also answered at /favicon.ico, for clients that ask without reading the page
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+INDENT = re.compile(r"\n\s+")
+
+
+class Bundle(NamedTuple):
+    body: bytes
+    gzipped: bytes  # once, here: not again for each new visitor
+    digest: str
 
 
 @cache
@@ -14,10 +39,58 @@ def _digest(path: Path, _mtime: float) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+def _css(source: str, text: str) -> str:
+    """A stylesheet without comments and indentation, inside @media when it applies to one medium only."""
+    text = INDENT.sub("\n", CSS_COMMENT.sub("", text)).strip()
+    return f"@media {MEDIA[source]} {{\n{text}\n}}" if source in MEDIA else text
+
+
+@lru_cache(maxsize=8)
+def _build(name: str, paths: tuple[Path, ...], _mtimes: tuple[float, ...]) -> Bundle:
+    """The bundle's sources joined in order; scripts are kept as written, each ending its own statement."""
+    texts = [path.read_text(encoding="utf-8") for path in paths]
+    if name.endswith(".css"):
+        body = "\n".join(_css(source, text) for source, text in zip(BUNDLES[name], texts, strict=True)) + "\n"
+    else:
+        body = "\n;\n".join(text.strip() for text in texts) + "\n"
+    data = body.encode("utf-8")
+    return Bundle(data, gzip.compress(data, compresslevel=9, mtime=0), hashlib.sha256(data).hexdigest()[:12])
+
+
+def _bundle(folder: Path, name: str) -> Bundle:
+    """The bundle as its sources are now (read again only when one of them has changed)."""
+    paths = tuple(folder / source for source in BUNDLES[name])
+    return _build(name, paths, tuple(path.stat().st_mtime for path in paths))
+
+
+def bundle(name: str) -> Bundle:
+    """A bundle of this app's static files: `bundle("css/portal.css").body`."""
+    return _bundle(Path(current_app.static_folder or ""), name)
+
+
 def asset_url(filename: str) -> str:
-    """`/static/css/base.css?v=<hash>` for a file under portal/static."""
-    path = Path(current_app.static_folder or "") / filename
-    return url_for("static", filename=filename, v=_digest(path, path.stat().st_mtime))
+    """`/static/css/portal.css?v=<hash>` for a bundle or a file under portal/static."""
+    if filename in BUNDLES:
+        digest = bundle(filename).digest
+    else:
+        path = Path(current_app.static_folder or "") / filename
+        digest = _digest(path, path.stat().st_mtime)
+    return url_for("static", filename=filename, v=digest)
+
+
+def _static(filename: str) -> Response:
+    """The `static` endpoint: a bundle from memory, any other file from portal/static."""
+    if filename not in BUNDLES:
+        return current_app.send_static_file(filename)
+    made = bundle(filename)
+    zipped = request.accept_encodings.quality("gzip") > 0
+    response = Response(made.gzipped if zipped else made.body, mimetype=mimetypes.guess_type(filename)[0])
+    if zipped:
+        response.content_encoding = "gzip"  # so Flask-Compress leaves it as it is
+    response.vary.add("Accept-Encoding")
+    response.set_etag(f"{made.digest}-gzip" if zipped else made.digest)
+    response.cache_control.no_cache = True  # as for files; with ?v= security.py caches it for a year instead
+    return response.make_conditional(request)
 
 
 def _buffer_static(response: Response) -> Response:
@@ -29,6 +102,11 @@ def _buffer_static(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Registered after Flask-Compress, so this runs before it on each response."""
+    """Registered after Flask-Compress, so `_buffer_static` runs before it on each response."""
+    app.view_functions["static"] = _static
+    # The icon's one address: url_for("static", filename=FAVICON) builds this rule (its default matches).
+    app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": FAVICON})
     app.jinja_env.globals["asset_url"] = asset_url
     app.after_request(_buffer_static)
+    for name in BUNDLES:
+        _bundle(Path(app.static_folder or ""), name)  # made at start: a missing source fails here, not for a visitor

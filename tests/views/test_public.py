@@ -59,8 +59,8 @@ def test_security_headers_on_every_response(client: FlaskClient) -> None:
 
 def test_static_files_are_versioned_cached_and_gzipped(client: FlaskClient) -> None:
     page = client.get("/login").get_data(as_text=True)
-    css = re.search(r'href="(/static/css/components\.css\?v=[0-9a-f]{12})"', page).group(1)
-    js = re.search(r'src="(/static/vendor/htmx-2\.0\.\d+\.min\.js\?v=[0-9a-f]{12})"', page).group(1)
+    css = re.search(r'href="(/static/css/portal\.css\?v=[0-9a-f]{12})"', page).group(1)
+    js = re.search(r'src="(/static/js/portal\.js\?v=[0-9a-f]{12})"', page).group(1)
     for url in (css, js):
         with client.get(url, headers={"Accept-Encoding": "gzip"}) as response:
             assert response.status_code == 200

@@ -130,7 +130,7 @@ def test_the_dialog_is_on_signed_in_pages_only(client: FlaskClient, session: Ses
     assert 'data-session-warning="120"' in page
     assert "Vill du vara inloggad längre?" in page
     assert "Fortsätt vara inloggad" in page
-    assert "js/session.js" in page
+    assert "js/portal.js" in page  # session.js is in this bundle (portal/web/assets.py)
 
 
 def test_a_message_sent_after_the_time_is_kept_over_a_new_sign_in(client: FlaskClient, session: Session) -> None:
