@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 PYTEST := $(BIN)/pytest
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-clock bench lint translations translations-update chromium faketime clean
+.PHONY: run test test-clock bench wrk soak security-scan lint translations translations-update chromium faketime clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,15 @@ translations-update: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --width 120 -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --width 120
 
+# The demo under gunicorn, as in production (gunicorn.conf.py: workers from the CPU count, an access log without
+# query strings) but with the development settings; see docs/deploy.md for a real deployment.
 run: $(BIN)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) forms import
 	$(FLASK) demo-data
 	$(FLASK) content import
-	@echo "Min vårdplan is at http://127.0.0.1:5000 (stop with Ctrl+C)."
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Min vårdplan is at http://127.0.0.1:5000 (gunicorn, settings in gunicorn.conf.py; stop with Ctrl+C)."
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
@@ -70,9 +72,34 @@ test: $(BIN)/.installed-test chromium translations lint
 test-clock: $(BIN)/.installed-test chromium faketime translations
 	scripts/test_clock.sh
 
-bench: $(BIN)/.installed-test translations
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's wrk for the throughput bench…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; \
+	  fi; \
+	fi
+
+# Opening threads of 10, 30 and 10,000 messages, then req/s of the main pages as a ratio to hello-world (gunicorn).
+bench: $(BIN)/.installed-test translations wrk
 	$(BIN)/python bench/thread_open.py
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then BENCH_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python bench/thread_open.py; fi
+	$(BIN)/python bench/throughput.py
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then BENCH_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python bench/throughput.py; fi
+
+# Load and crash (issue 12): gunicorn with 4 workers, 50 senders for 60 s, two kill -9 of workers, then every
+# acknowledged message must be stored exactly once with its access event. SQLite, then PostgreSQL when
+# TEST_DATABASE_URL is set (in a database `soak` made and dropped beside it). About 1.5 minutes per database.
+soak: $(BIN)/.installed-test translations
+	$(BIN)/python scripts/soak.py sqlite
+	@if [ -n "$${TEST_DATABASE_URL:-}$${SOAK_DATABASE_URL:-}" ]; then $(BIN)/python scripts/soak.py postgresql; fi
+
+# sqlmap (Debian's package) against the name search, id parameters and sign-in of a demo on 127.0.0.1; fails on any
+# finding. See docs/security-testing.md, which also says how to run a DAST scanner (wapiti or ZAP).
+security-scan: $(BIN)/.installed translations
+	scripts/security_scan.sh
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

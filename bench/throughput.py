@@ -1,0 +1,129 @@
+"""Requests per second for the main pages, as a ratio to a plain Flask hello-world on the same gunicorn.
+
+Run with `make bench` (it installs Debian's wrk when missing). Both apps run under gunicorn with 2 sync workers on
+127.0.0.1; wrk keeps 32 connections open for BENCH_SECONDS (default 10) per page, signed in as the demo patient or
+nurse. The demo database is a scratch SQLite file, or BENCH_DATABASE_URL (its public schema is replaced). The
+machines are shared and noisy: compare the ratios of one run, not absolute numbers between runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = 32
+PATIENT, NURSE, PASSWORD = "19680412-9820", "eva.lund@demo.vardplan.se", "vardplan-demo"
+PAGES = [("/login", None), ("/plan/", PATIENT), ("/plan/timeline", PATIENT), ("/plan/messages", PATIENT),
+         ("/plan/reading", PATIENT), ("/staff/", NURSE), ("/staff/inbox", NURSE)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _environment(url: str) -> dict[str, str]:
+    return {**os.environ, "PORTAL_ENV": "development", "DATABASE_URL": url, "RATELIMIT_ENABLED": "0",
+            "SECRET_KEY": "bench-only-secret", "LOG_FORMAT": "text"}
+
+
+def _prepare(url: str) -> None:
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    for command in (["db", "upgrade"], ["forms", "import"], ["demo-data"], ["content", "import"]):
+        subprocess.run(flask + command, cwd=ROOT, env=_environment(url), check=True, capture_output=True)
+
+
+@contextlib.contextmanager
+def _gunicorn(app: str, url: str) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--config", "/dev/null", app],
+        cwd=ROOT, env=_environment(url), start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            time.sleep(0.1)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def _cookie(base: str, identifier: str) -> str:
+    """Sign in through the real form and return the session cookie header."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    data = urllib.parse.urlencode({"identifier": identifier, "password": PASSWORD, "csrf_token": token}).encode()
+    opener.open(urllib.request.Request(f"{base}/login", data=data, headers={"Sec-Fetch-Site": "same-origin"}))
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def _wrk(url: str, cookie: str | None) -> tuple[float, float, float]:
+    """Requests per second, p50 and p99 in ms."""
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", *headers, url],
+                         capture_output=True, text=True, check=True).stdout
+    if "Non-2xx or 3xx responses" in out:
+        sys.exit(f"{url} answered with errors under load:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return rps, _ms(out, "50%"), _ms(out, "99%")
+
+
+def _ms(out: str, percentile: str) -> float:
+    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("bench/throughput.py needs wrk: sudo apt-get install wrk (make bench installs it)")
+    with tempfile.TemporaryDirectory() as scratch:
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{scratch}/bench.sqlite3"
+        _prepare(url)
+        with _gunicorn("bench.hello:app", url) as hello:
+            hello_rps, hello_p50, hello_p99 = _wrk(f"{hello}/", None)
+        rows = []
+        with _gunicorn("wsgi:app", url) as portal:
+            cookies = {who: _cookie(portal, who) for who in (PATIENT, NURSE)}
+            for path, who in PAGES:
+                rows.append((path, *_wrk(portal + path, cookies.get(who or ""))))
+    database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"gunicorn 2 sync workers, wrk {CONNECTIONS} connections, {SECONDS} s per page, {database} demo")
+    print(f"{'page':<18}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'ratio to hello':>16}")
+    print(f"{'hello-world':<18}{hello_rps:>8.0f}{hello_p50:>9.1f}{hello_p99:>9.1f}{1:>16.3f}")
+    for path, rps, p50, p99 in rows:
+        print(f"{path:<18}{rps:>8.0f}{p50:>9.1f}{p99:>9.1f}{rps / hello_rps:>16.3f}")
+
+
+if __name__ == "__main__":
+    main()
