@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import CTE, ColumnElement, ScalarSelect, Select, case, func
 from sqlmodel import Session, col, select
 
-from portal.core import upsert
+from portal.core import keyset, upsert
 from portal.core.clock import utcnow
+from portal.core.keyset import Key, Slice
 from portal.models import (
     MAX_MESSAGE_LENGTH,
     CarePlan,
@@ -29,6 +30,7 @@ from portal.notifications.services import queue_new_message
 from portal.plans.services.plans import staff_title
 
 PAGE_SIZE = 30
+INBOX_PAGE = 50
 CARE_SIDE = (Role.STAFF,)
 _KEEP = {"\n", "\t"}
 _CLIENT_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -163,32 +165,60 @@ class InboxRow:
     unread: bool
 
 
-def inbox(session: Session, user_id: int, unit_ids: list[int]) -> list[InboxRow]:
-    """Plans of these units that have messages: unhandled patient messages first, then the newest."""
+def _threads(user_id: int, unit_ids: list[int], plan_id: int | None) -> CTE:
+    """Each plan of these units (one plan with `plan_id`) with what its place in the inbox depends on, by a few index
+    look-ups per plan (the (plan_id, id) index for messages): never the country's messages, plans or read marks."""
+    units = select(CareTeamMembership.plan_id).where(col(CareTeamMembership.unit_id).in_(unit_ids),
+                                                     col(CareTeamMembership.until).is_(None))
+    unit_plan = (units.where(CareTeamMembership.plan_id == plan_id) if plan_id is not None else units).distinct()
+    plan = unit_plan.subquery("unit_plan").c.plan_id
+
+    def per_plan(query: Select, column: ColumnElement) -> ScalarSelect:
+        return query.where(column == plan).scalar_subquery()
+
+    return select(
+        plan.label("plan_id"), per_plan(select(func.max(Message.id)), Message.plan_id).label("last_id"),
+        per_plan(select(func.max(Message.id)).where(col(Message.author_role).not_in(CARE_SIDE)), Message.plan_id)
+        .label("last_patient_id"),
+        per_plan(select(MessageThreadState.handled_upto_id), MessageThreadState.plan_id).label("handled_upto_id"),
+        per_plan(select(MessageReadState.last_read_id).where(MessageReadState.user_id == user_id),
+                 MessageReadState.plan_id).label("last_read_id"),
+    ).cte("thread").prefix_with("MATERIALIZED")
+
+
+def _ranked(user_id: int, unit_ids: list[int], plan_id: int | None = None) -> tuple[Select, list[Key]]:
+    """The threads (those with messages) and their order: a patient message not dealt with first, then the newest."""
+    thread = _threads(user_id, unit_ids, plan_id)
+    unhandled = case((func.coalesce(thread.c.last_patient_id, 0) > func.coalesce(thread.c.handled_upto_id, 0), 1),
+                     else_=0)
+    unread = case((thread.c.last_id > func.coalesce(thread.c.last_read_id, 0), 1), else_=0)
+    query = (select(thread.c.plan_id, thread.c.last_id, unhandled.label("unhandled"), unread.label("unread"))
+             .where(thread.c.last_id.is_not(None)))
+    return query, [Key(unhandled, descending=True), Key(thread.c.last_id, descending=True)]
+
+
+def inbox(session: Session, user_id: int, unit_ids: list[int], after: int | None = None,
+          size: int = INBOX_PAGE) -> Slice[InboxRow]:
+    """One page of the units' threads, after the thread of plan `after` (the first page if it is not in the list).
+    The order is found from the per-plan look-ups alone; only the page's plans and patients are then read."""
     if not unit_ids:
-        return []
-    last = (select(Message.plan_id, func.max(Message.id).label("last_id"),
-                   func.max(Message.created_at).label("last_at"))
-            .group_by(Message.plan_id).subquery())
-    last_patient = (select(Message.plan_id, func.max(Message.id).label("last_patient_id"))
-                    .where(col(Message.author_role).not_in(CARE_SIDE)).group_by(Message.plan_id).subquery())
-    member_plans = (select(CareTeamMembership.plan_id)
-                    .where(col(CareTeamMembership.unit_id).in_(unit_ids), col(CareTeamMembership.until).is_(None)))
-    handled = func.coalesce(MessageThreadState.handled_upto_id, 0)
-    my_mark = func.coalesce(MessageReadState.last_read_id, 0)
-    query = (
-        select(CarePlan, Patient, last.c.last_at, last_patient.c.last_patient_id, handled, last.c.last_id, my_mark)
-        .join(last, last.c.plan_id == CarePlan.id)
-        .join(Patient, col(Patient.id) == CarePlan.patient_id)
-        .outerjoin(last_patient, last_patient.c.plan_id == CarePlan.id)
-        .outerjoin(MessageThreadState, col(MessageThreadState.plan_id) == CarePlan.id)
-        .outerjoin(MessageReadState, and_(col(MessageReadState.plan_id) == CarePlan.id,
-                                          MessageReadState.user_id == user_id))
-        .where(col(CarePlan.id).in_(member_plans))
-    )
-    rows = [InboxRow(plan, patient, last_at, (last_patient_id or 0) > handled_id, last_id > mark)
-            for plan, patient, last_at, last_patient_id, handled_id, last_id, mark in session.exec(query).all()]
-    return sorted(rows, key=lambda r: (not r.unhandled, -(r.last_message_at.timestamp())))
+        return Slice([])
+    ranked, keys = _ranked(user_id, unit_ids)
+    start = _inbox_key(session, user_id, unit_ids, after) if after is not None else None
+    top = keyset.top(ranked, keys, start, size + 1)
+    query = (select(CarePlan, Patient, Message.created_at, top.c.unhandled, top.c.unread)
+             .join(top, top.c.plan_id == CarePlan.id).join(Patient, col(Patient.id) == CarePlan.patient_id)
+             .join(Message, col(Message.id) == top.c.last_id).order_by(top.c.rank))
+    rows = [InboxRow(plan, patient, last_at, bool(unhandled), bool(unread))
+            for plan, patient, last_at, unhandled, unread in session.exec(query).all()]
+    return keyset.cut(rows, size, lambda row: row.plan.id, start)
+
+
+def _inbox_key(session: Session, user_id: int, unit_ids: list[int], plan_id: int) -> tuple[object, ...] | None:
+    """Where the thread of this plan stands in the inbox now; None if it is not one of the units' threads."""
+    ranked, keys = _ranked(user_id, unit_ids, plan_id)
+    found = session.execute(ranked.with_only_columns(*(key.column for key in keys))).first()
+    return tuple(found) if found is not None else None
 
 
 def mark_handled(session: Session, plan_id: int, user: User) -> None:

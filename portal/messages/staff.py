@@ -25,7 +25,7 @@ from portal.models import CarePlan, Patient, Role
 from portal.plans.access import log, plan_or_404
 from portal.plans.services import plans
 from portal.web.guards import require_role
-from portal.web.htmx import is_htmx
+from portal.web.htmx import in_place, is_htmx
 from portal.web.inputs import id_arg
 from portal.web.sessions import background
 
@@ -53,10 +53,12 @@ def _page(plan: CarePlan, patient: Patient, unit_id: int, form: ComposeForm, bef
 
 @bp.get("/inbox")
 def inbox() -> str:
-    """Threads of the nurse's units: unhandled patient messages first, then the newest."""
+    """Threads of the nurse's units, 50 at a time: unhandled patient messages first, then the newest. Under htmx,
+    'Show more' (?after=<plan id>) brings only the next threads, to add to the list."""
     session = get_session()
-    rows = msgs.inbox(session, current_user.id, plans.staff_units(session, current_user.id))
-    return render_template("messages/staff/inbox.html", rows=rows)
+    page = msgs.inbox(session, current_user.id, plans.staff_units(session, current_user.id), id_arg("after"))
+    template = "messages/partials/inbox_more.html" if in_place() else "messages/staff/inbox.html"
+    return render_template(template, page=page)
 
 
 @bp.get("/plans/<int:plan_id>/messages")

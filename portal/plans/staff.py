@@ -17,14 +17,17 @@ from flask_login import current_user
 from portal.content.services import store as content
 from portal.core.access_log import Action
 from portal.core.clock import local_date, stockholm_today
+from portal.core.keyset import Slice
 from portal.core.text import parse_id
 from portal.db import get_session
 from portal.models import CarePlan, ItemSource, Phase, PlanItem, Role, StaffMember
 from portal.plans.access import editable_plan, log, patient_from_form, plan_or_404, start_emergency
 from portal.plans.item_form import item_errors
 from portal.plans.services import builder, emergency, plans, reading
+from portal.plans.services import caseload as caseload_service
 from portal.web.guards import require_role
 from portal.web.htmx import in_place
+from portal.web.inputs import id_arg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_role(Role.STAFF))
@@ -67,12 +70,11 @@ def _notices() -> list[tuple[str, LazyString]]:
 
 @bp.get("/")
 def caseload() -> str:
-    """The nurse's own patients: those with open alerts from their forms first, then the rest by name."""
-    session = get_session()
-    rows = plans.nurse_caseload(session, current_user.id)
-    alerts = Counter(plans.open_alert_counts(session, [plan.id or 0 for plan, _p in rows]))
-    rows.sort(key=lambda row: alerts[row[0].id] == 0)
-    return render_template("plans/staff/caseload.html", rows=rows, alerts=alerts)
+    """The nurse's own patients, 50 at a time: those with open alerts from their forms first, then by name. Under
+    htmx, 'Show more' (?after=<plan id>) brings only the next patients, to add to the list."""
+    page, alerts = caseload_service.caseload(get_session(), current_user.id, id_arg("after"))
+    template = "plans/partials/caseload_more.html" if in_place() else "plans/staff/caseload.html"
+    return render_template(template, page=page, alerts=Counter(alerts))
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -96,15 +98,17 @@ def plan(plan_id: int) -> str:
 
 # --- finding a patient and starting a plan --------------------------------------------------------------------------
 
-def _find_page(text: str, searched: bool) -> str:
+def _find_page(text: str, searched: bool, after: int | None = None) -> str:
+    """The search page, or under htmx the next hits for 'Show more'. Each patient shown (name, masked number) is
+    logged in that patient's access log; the events are added together and saved with the request."""
     session = get_session()
     units = plans.staff_units(session, current_user.id)
-    results = builder.find_patients(session, units, text) if text else []
-    for patient, _plan in results:
+    page, total = builder.find_patients(session, units, text, after) if text else (Slice([]), 0)
+    for patient, _plan in page.rows:
         log(Action.READ, "patient_search", patient.id)
-    readable = {found.id for _p, found in results
-                if found and plans.staff_may_read_plan(session, current_user.id, found.id or 0)}
-    return render_template("plans/staff/find.html", q=text, searched=searched, results=results, readable=readable)
+    readable = builder.readable_plans(session, current_user.id, [plan.id or 0 for _p, plan in page.rows if plan])
+    template = "plans/partials/find_more.html" if in_place() else "plans/staff/find.html"
+    return render_template(template, q=text, searched=searched, page=page, total=total, readable=readable)
 
 
 @bp.get("/find")
@@ -115,8 +119,8 @@ def patient_find() -> str:
 
 @bp.post("/find")
 def patient_search() -> str:
-    """The search itself: the number or name travels in the form, never in the address."""
-    return _find_page(request.form.get("q", "")[:MAX_SEARCH].strip(), searched=True)
+    """The search itself: the number or name travels in the form, never in the address (so does 'Show more')."""
+    return _find_page(request.form.get("q", "")[:MAX_SEARCH].strip(), True, parse_id(request.form.get("after")))
 
 
 def _own_nurses() -> list[tuple[object, StaffMember, str]]:

@@ -117,12 +117,12 @@ def test_inbox_lists_unhandled_threads_first_and_only_for_the_units(session: Ses
     msgs.mark_handled(session, quiet_plan.id, nurse_user)
     session.commit()
     _post(session, loud_plan.id, session.get(User, loud.user_id), "ny fråga")
-    rows = msgs.inbox(session, nurse_user.id, [where])
+    rows = msgs.inbox(session, nurse_user.id, [where]).rows
     assert [(r.patient.name, r.unhandled) for r in rows] == [("Lars Nyström", True), ("Maria Ek", False)]
-    assert msgs.inbox(session, nurse_user.id, [where + 999]) == []
+    assert msgs.inbox(session, nurse_user.id, [where + 999]).rows == []
     msgs.mark_unhandled(session, quiet_plan.id, nurse_user)
     session.commit()
-    rows = msgs.inbox(session, nurse_user.id, [where])
+    rows = msgs.inbox(session, nurse_user.id, [where]).rows
     assert {r.patient.name: (r.unhandled, r.unread) for r in rows}["Maria Ek"] == (True, True)
 
 

@@ -28,7 +28,7 @@ FIELDS = sorted({
     "q", "personal_id", "name", "email", "relation", "scopes", "valid_until", "password", "password_again",
     "identifier", "contact_email", "notify_messages", "what_matters", "personal_note", "responsible_doctor",
     "current_phase", "response", "article", "choice", "next", "language", "action", "version", "confirm",
-    "direction", "create", "client_token", "draft", "code", "invitation_code",
+    "direction", "create", "client_token", "draft", "code", "invitation_code", "after",
     *(item.id for definition in load_all().values() for group in definition.groups for item in group.items),
 })
 QUERY = ("before", "after", "count", "article", "phase", "period", "format", "lang", "next", "saved", "done")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import CTE, ColumnElement, Select, func, or_, true
 from sqlmodel import Session, col, select
 
 from portal.content.services import store as content
+from portal.core import keyset
 from portal.core.clock import EARLIEST_DAY, LATEST_DAY, STOCKHOLM, in_stockholm, utcnow
+from portal.core.keyset import Key, Slice
 from portal.core.personal_id import InvalidPersonalId, parse_personal_id
 from portal.core.text import parse_id
 from portal.models import (
@@ -36,6 +39,7 @@ from portal.models import (
     TeamRole,
     User,
 )
+from portal.models.search import PATIENT_NAME_SEARCH  # noqa: F401  (the index _by_name relies on, on the metadata)
 from portal.plans.services import plans
 from portal.plans.services.timeline import last_possible_day, sort_key
 
@@ -346,41 +350,131 @@ def remove_unit(session: Session, plan: CarePlan, actor: User, membership_id: in
 
 # --- plans and reading -----------------------------------------------------------------------------------------------
 
-def find_patients(session: Session, unit_ids: list[int], text: str) -> list[tuple[Patient, CarePlan | None]]:
-    """A full personal number finds that person anywhere (a referral); a name or part only among the unit's plans."""
+FIND_PAGE = 20
+MAX_NAME_WORDS = 4
+BIG_UNITS = 5000  # more active plans than this in the nurse's units: start from the name index instead
+Found = tuple[Patient, CarePlan | None]
+
+
+def find_patients(session: Session, unit_ids: list[int], text: str, after: int | None = None,
+                  size: int = FIND_PAGE) -> tuple[Slice[Found], int]:
+    """A full personal number finds that person anywhere (a referral); the beginnings of name words (or of a number)
+    only among the units' plans, a page at a time by name, after patient `after`. Also how many were found."""
     text = text.strip()
-    if not text:
-        return []
     try:
         number = parse_personal_id(text.replace(" ", ""))
     except InvalidPersonalId:
         number = None
     if number is not None:
-        patient = session.exec(select(Patient).where(Patient.personal_id == number.digits)).first()
-        if patient is None:
-            return []
-        plan = session.exec(select(CarePlan).where(CarePlan.patient_id == patient.id,
-                                                   CarePlan.status == PlanStatus.ACTIVE)).first()
-        return [(patient, plan)]
-    if len(text) < 2:
-        return []
-    # ILIKE: PostgreSQL folds every letter; SQLite only a-z, so Å, Ä, Ö match as written. % and _ are plain letters.
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    query = (
-        select(Patient, CarePlan)
-        .join(CarePlan, col(CarePlan.patient_id) == Patient.id)
-        .join(CareTeamMembership, col(CareTeamMembership.plan_id) == CarePlan.id)
-        .where(col(CareTeamMembership.unit_id).in_(unit_ids), col(CareTeamMembership.until).is_(None),
-               CarePlan.status == PlanStatus.ACTIVE,
-               or_(col(Patient.name).ilike(pattern, escape="\\"),
-                   col(Patient.personal_id).contains(text, autoescape=True)))
-        .order_by(Patient.name)
-        .limit(20)
-    )
-    seen: dict[int, tuple[Patient, CarePlan | None]] = {}
-    for patient, plan in session.exec(query).all():
+        found = _by_number(session, number.digits)
+        return Slice(found), len(found)
+    if len(text) < 2 or not unit_ids:
+        return Slice([]), 0
+    hits = _hits(session, unit_ids, text)
+    candidates, keys = _matching(hits, text)
+    start = _start(session, candidates, keys, hits, after)
+    top = keyset.top(candidates, keys, start, size + 1, counted=True)
+    query = (select(Patient, CarePlan, top.c.total).join(top, top.c.patient_id == Patient.id)
+             .join(CarePlan, col(CarePlan.id) == top.c.plan_id).order_by(top.c.rank))
+    found = session.exec(query).all()
+    seen: dict[int, Found] = {}
+    for patient, plan, _total in found:
         seen.setdefault(patient.id or 0, (patient, plan))
-    return list(seen.values())
+    return keyset.cut(list(seen.values()), size, lambda row: row[0].id, start), found[0][2] if found else 0
+
+
+def _by_number(session: Session, digits: str) -> list[Found]:
+    patient = session.exec(select(Patient).where(Patient.personal_id == digits)).first()
+    if patient is None:
+        return []
+    plan = session.exec(select(CarePlan).where(CarePlan.patient_id == patient.id,
+                                               CarePlan.status == PlanStatus.ACTIVE)).first()
+    return [(patient, plan)]
+
+
+def _hits(session: Session, unit_ids: list[int], text: str) -> CTE:
+    """The units' active plans with their patient's name and number. Usually looked up plan by plan (primary keys:
+    the cost is the units' size, never the country's); for very big units, from the patients whose name holds each
+    typed word, which PostgreSQL finds with the trigram index ix_patient_name_trgm."""
+    in_units = select(CareTeamMembership.plan_id).where(col(CareTeamMembership.unit_id).in_(unit_ids),
+                                                        col(CareTeamMembership.until).is_(None))
+    ever = select(CareTeamMembership.unit_id).where(col(CareTeamMembership.unit_id).in_(unit_ids))  # index only
+    size = select(func.count()).select_from(ever.limit(BIG_UNITS + 1).subquery())
+    if session.execute(size).scalar_one() > BIG_UNITS:
+        words = [] if _digits(text) else _words(text)
+        query = (select(col(CarePlan.id).label("plan_id"), col(CarePlan.patient_id).label("patient_id"),
+                        col(Patient.name).label("name"), col(Patient.personal_id).label("number"))
+                 .join(Patient, col(Patient.id) == CarePlan.patient_id)
+                 .where(col(CarePlan.id).in_(in_units), CarePlan.status == PlanStatus.ACTIVE,
+                        *(col(Patient.name).ilike(f"%{_escaped(word)}%", escape="\\") for word in words)))
+        return query.cte("hit")
+    plan = in_units.distinct().subquery("unit_plan")
+    person = (select(col(CarePlan.patient_id).label("patient_id"), col(Patient.name).label("name"),
+                     col(Patient.personal_id).label("number"))
+              .join(Patient, col(Patient.id) == CarePlan.patient_id)
+              .where(CarePlan.id == plan.c.plan_id, CarePlan.status == PlanStatus.ACTIVE))
+    if session.get_bind().dialect.name == "postgresql":
+        # LATERAL … LIMIT 1: each plan looked up by primary key, never joined by scanning the country's patients.
+        found = person.limit(1).lateral("person")
+        return (select(plan.c.plan_id, found.c.patient_id, found.c.name, found.c.number)
+                .select_from(plan.join(found, true())).cte("hit"))
+    return person.add_columns(plan.c.plan_id).cte("hit")  # SQLite looks each plan up by primary key as it is
+
+
+def _matching(hits: CTE, text: str) -> tuple[Select, list[Key]]:
+    """The hits whose name has a word starting with each word typed (or whose number starts with the digits typed),
+    in name order."""
+    digits = _digits(text)
+    matches = ([hits.c.number.startswith(digits, autoescape=True)] if digits
+               else [_word_start(hits.c.name, word) for word in _words(text)])
+    query = select(hits.c.plan_id, hits.c.patient_id).where(hits.c.patient_id.is_not(None), *matches)
+    return query, [Key(hits.c.name), Key(hits.c.patient_id)]
+
+
+def _words(text: str) -> list[str]:
+    return text.split()[:MAX_NAME_WORDS]
+
+
+def _digits(text: str) -> str:
+    """The digits of a number's beginning ('19570923-98'), or '' when the text is a name."""
+    digits = text.replace("-", "").replace(" ", "")
+    return digits if digits.isdecimal() and digits.isascii() else ""
+
+
+def _escaped(word: str) -> str:
+    """% and _ as plain letters in a LIKE pattern."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _word_start(name: Any, word: str) -> ColumnElement[bool]:
+    """Some word of the name (after a space or a hyphen) starts with `word`, in any case. (SQLite folds only a-z,
+    so a first letter such as Ö is also tried as a capital and as a small letter.)"""
+    escaped = _escaped(word)
+    forms = {escaped} if escaped[:1].isascii() else {escaped, escaped[:1].upper() + escaped[1:],
+                                                     escaped[:1].lower() + escaped[1:]}
+    return or_(*(name.ilike(pattern, escape="\\") for form in sorted(forms)
+                 for pattern in (f"{form}%", f"% {form}%", f"%-{form}%")))
+
+
+def _start(session: Session, candidates: Select, keys: list[Key], hits: CTE,
+           patient_id: int | None) -> tuple[object, ...] | None:
+    """Where this patient stands among the hits; None if the patient is not one of them (then the first page)."""
+    if patient_id is None:
+        return None
+    found = session.execute(candidates.where(hits.c.patient_id == patient_id)
+                            .with_only_columns(*(key.column for key in keys)).limit(1)).first()
+    return tuple(found) if found is not None else None
+
+
+def readable_plans(session: Session, user_id: int, plan_ids: list[int]) -> set[int]:
+    """Which of these plans the staff member may read (a unit of theirs is in the care team now), in one query."""
+    if not plan_ids:
+        return set()
+    query = (select(CareTeamMembership.plan_id)
+             .join(StaffMember, col(StaffMember.unit_id) == CareTeamMembership.unit_id)
+             .where(StaffMember.user_id == user_id, col(CareTeamMembership.plan_id).in_(plan_ids),
+                    col(CareTeamMembership.until).is_(None)))
+    return set(session.exec(query).all())
 
 
 @dataclass
