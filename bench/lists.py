@@ -9,7 +9,8 @@ access-log review (screen and CSV) and the patient's "who has looked at my plan"
     .venv/bin/python bench/lists.py                       # a scratch SQLite file
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/paging_bench .venv/bin/python bench/lists.py
 
-The database is emptied first. BENCH_RUNS (default 20) sets the number of timed runs per page.
+The database is emptied first. BENCH_RUNS (default 20) sets the number of timed runs per page; BENCH_SCALE=small
+keeps the unit, its nurse and the busy plan but only 500 other patients (for the big/small ratio).
 """
 
 from __future__ import annotations
@@ -45,15 +46,17 @@ from portal.models import (  # noqa: E402
     MessageThreadState,
     Patient,
     Role,
+    StaffMember,
     User,
 )
 from tests import factories  # noqa: E402
 from tests.conftest import csrf_from, sign_in  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
-PATIENTS, UNIT_PATIENTS = 100_000, 2_000
-OTHER_PLANS, OTHER_MESSAGES_EACH = 10_000, 10
-LOG_EVENTS, OTHER_EVENTS, DELEGATIONS = 5_000, 100_000, 20_000
+SMALL = os.environ.get("BENCH_SCALE") == "small"  # the same unit, nurse and busy plan in an almost empty country
+PATIENTS, UNIT_PATIENTS = (2_500 if SMALL else 100_000), 2_000
+OTHER_PLANS, OTHER_MESSAGES_EACH = (100 if SMALL else 10_000), 10
+LOG_EVENTS, OTHER_EVENTS, DELEGATIONS = 5_000, (1_000 if SMALL else 100_000), (100 if SMALL else 20_000)
 FIRST = ["Anna", "Eva", "Maria", "Karin", "Sara", "Lena", "Kerstin", "Ingrid", "Lars", "Anders", "Johan", "Per",
          "Karl", "Erik", "Nils", "Olof", "Åsa", "Örjan", "Ulla", "Birgitta"]
 LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson",
@@ -96,18 +99,23 @@ def _new_ids(session: Session, model: type[SQLModel], insert_rows: Callable[[], 
     return list(session.execute(query, {"before": before}).scalars().all())
 
 
-def _country(session: Session, here: int, nurse: int, other_nurse: int) -> tuple[list[int], list[int]]:
+def _country(session: Session, here: int, nurse: int) -> tuple[list[int], list[int]]:
     """PATIENTS patients with a plan each: UNIT_PATIENTS of them (spread among the rest) at our unit with our nurse,
-    the others at 400 other units. Returns our unit's plans and the others'."""
+    the others at 400 other units with a nurse each. Returns our unit's plans and the others'."""
     provider = session.execute(text("SELECT provider_id FROM care_unit WHERE id = :id"), {"id": here}).scalar_one()
     units = _new_ids(session, CareUnit, lambda: _bulk(session, CareUnit, _rows(CareUnit, 400, lambda n: {
         "provider_id": provider, "name": f"Mottagning {n}", "phone": "010-100 00 00"})))
+    users = _new_ids(session, User, lambda: _bulk(session, User, _rows(User, 400, lambda n: {
+        "email": f"sjukskoterska{n}@bench.example", "name": "Sjuksköterska", "role": Role.STAFF,
+        "password_hash": factories.PASSWORD_HASH})))
+    nurses = _new_ids(session, StaffMember, lambda: _bulk(session, StaffMember, _rows(StaffMember, 400, lambda n: {
+        "user_id": users[n], "unit_id": units[n], "title": "Kontaktsjuksköterska"})))
     patients = _new_ids(session, Patient, lambda: _bulk(session, Patient, _rows(Patient, PATIENTS, lambda n: {
         "personal_id": _number(n), "name": _name(n), "birth_date": date(1950, 1, 1)})))
     ours = set(random.Random(15).sample(range(PATIENTS), UNIT_PATIENTS))  # noqa: S311  (invented data)
     plans = _new_ids(session, CarePlan, lambda: _bulk(session, CarePlan, _rows(CarePlan, PATIENTS, lambda n: {
         "patient_id": patients[n], "template_key": "brostcancer", "current_phase": "treatment",
-        "contact_nurse_id": nurse if n in ours else other_nurse})))
+        "contact_nurse_id": nurse if n in ours else nurses[n % len(nurses)]})))
     _bulk(session, CareTeamMembership, _rows(CareTeamMembership, PATIENTS, lambda n: {
         "plan_id": plans[n], "unit_id": here if n in ours else units[n % len(units)]}))
     return [plans[n] for n in sorted(ours)], [plans[n] for n in range(PATIENTS) if n not in ours]
@@ -128,7 +136,7 @@ def fill(session: Session) -> dict[str, object]:
     relative = factories.user(session, role=Role.RELATIVE)
     start = datetime.now(UTC) - timedelta(days=40)
 
-    own, others = _country(session, here.id, nurse.id, other_nurse.id)
+    own, others = _country(session, here.id, nurse.id)
     busy = factories.plan(session, patient, here, nurse)
     talking = random.Random(16).sample(others, OTHER_PLANS)  # noqa: S311
     _bulk(session, Message, (_message(plan_id, n, patient.user_id if n % 2 else nurse_user.id,
@@ -217,9 +225,11 @@ def main() -> None:
         began = time.perf_counter()
         with Session(engine, expire_on_commit=False) as session:
             world = fill(session)
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))  # fresh statistics, as autovacuum would have after a bulk load
-        print(f"database: {engine.dialect.name}; filled in {time.perf_counter() - began:.0f} s; runs per page: {RUNS}")
+        with engine.connect() as conn:  # what autovacuum does after a bulk load: statistics, visibility map
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
+        print(f"database: {engine.dialect.name} ({'small' if SMALL else 'national'}); filled in "
+              f"{time.perf_counter() - began:.0f} s; runs per page: {RUNS}")
         for label, ms, size in measure(app, world):
             print(f"{label:58s} median {ms:8.1f} ms  {size / 1024:8.1f} KB")
         engine.dispose()

@@ -306,16 +306,20 @@ def test_find_logs_each_patient_shown_once_per_page(app: Flask, session: Session
 @pytest.mark.parametrize(("q", "found"), [
     ("svens", True), ("SVENS", True), ("anna svens", True), ("svensson anna", True), ("Sven-Erik", False),
     ("vensson", False), ("nna", False), ("karin", True), ("ber", True), ("%", False), ("_n", False),
+    ("östl", True), ("Östl", True), ("åsa ö", True),
 ])
 def test_find_matches_the_beginnings_of_name_words(app: Flask, session: Session, q: str, found: bool) -> None:
     where, nurse = _unit_with_nurse(session)
     factories.plan(session, factories.patient(session, name="Anna Svensson"), where, nurse)
     factories.plan(session, factories.patient(session, name="Karin Ek-Berg"), where, nurse)
+    factories.plan(session, factories.patient(session, name="Åsa Östlund"), where, nurse)
     page = _search(_nurse_client(app, session, nurse), q).get_data(as_text=True)
     hits = re.findall(FOUND, page)
     assert bool(hits) == found, hits
     if found and q.lower().startswith(("ka", "ber")):
         assert hits == ["Karin Ek-Berg"]
+    if found and q.lower().startswith(("ö", "å")):
+        assert hits == ["Åsa Östlund"]
 
 
 @pytest.mark.usefixtures("big_units")

@@ -352,7 +352,7 @@ def remove_unit(session: Session, plan: CarePlan, actor: User, membership_id: in
 
 FIND_PAGE = 20
 MAX_NAME_WORDS = 4
-BIG_UNITS = 5000  # more active plans than this in the nurse's units: start from the name index instead
+BIG_UNITS = 5000  # more care-team places than this in the nurse's units: start from the name index instead
 Found = tuple[Patient, CarePlan | None]
 
 
@@ -406,7 +406,8 @@ def _hits(session: Session, unit_ids: list[int], text: str) -> CTE:
                         col(Patient.name).label("name"), col(Patient.personal_id).label("number"))
                  .join(Patient, col(Patient.id) == CarePlan.patient_id)
                  .where(col(CarePlan.id).in_(in_units), CarePlan.status == PlanStatus.ACTIVE,
-                        *(col(Patient.name).ilike(f"%{_escaped(word)}%", escape="\\") for word in words)))
+                        *(or_(*(col(Patient.name).ilike(f"%{form}%", escape="\\") for form in _forms(word)))
+                          for word in words)))
         return query.cte("hit")
     plan = in_units.distinct().subquery("unit_plan")
     person = (select(col(CarePlan.patient_id).label("patient_id"), col(Patient.name).label("name"),
@@ -446,13 +447,18 @@ def _escaped(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _word_start(name: Any, word: str) -> ColumnElement[bool]:
-    """Some word of the name (after a space or a hyphen) starts with `word`, in any case. (SQLite folds only a-z,
-    so a first letter such as Ö is also tried as a capital and as a small letter.)"""
+def _forms(word: str) -> list[str]:
+    """The word for a LIKE pattern (% and _ as plain letters). SQLite folds only a-z, so a first letter such as Ö
+    is also tried as a capital and as a small letter."""
     escaped = _escaped(word)
-    forms = {escaped} if escaped[:1].isascii() else {escaped, escaped[:1].upper() + escaped[1:],
-                                                     escaped[:1].lower() + escaped[1:]}
-    return or_(*(name.ilike(pattern, escape="\\") for form in sorted(forms)
+    if escaped[:1].isascii():
+        return [escaped]
+    return sorted({escaped, escaped[:1].upper() + escaped[1:], escaped[:1].lower() + escaped[1:]})
+
+
+def _word_start(name: Any, word: str) -> ColumnElement[bool]:
+    """Some word of the name (after a space or a hyphen) starts with `word`, in any case."""
+    return or_(*(name.ilike(pattern, escape="\\") for form in _forms(word)
                  for pattern in (f"{form}%", f"% {form}%", f"%-{form}%")))
 
 
