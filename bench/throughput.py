@@ -2,8 +2,12 @@
 
 Run with `make bench` (it installs Debian's wrk when missing). Both apps run under gunicorn with 2 sync workers on
 127.0.0.1; wrk keeps 32 connections open for BENCH_SECONDS (default 10) per page, signed in as the demo patient or
-nurse. The demo database is a scratch SQLite file, or BENCH_DATABASE_URL (its public schema is replaced). The
-machines are shared and noisy: compare the ratios of one run, not absolute numbers between runs.
+nurse. Before that, the median time per page in-process (Flask's test client, BENCH_RUNS requests each, default 50).
+The demo database is a scratch SQLite file, or BENCH_DATABASE_URL (its public schema is replaced). The machines are
+shared and noisy: compare the ratios of one run, not absolute numbers between runs.
+
+`python bench/throughput.py --profile /plan/timeline` prints where the time of that page goes (pyinstrument, from the
+test extras) instead, and `--in-process` only the medians.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+RUNS = int(os.environ.get("BENCH_RUNS", "50"))
 CONNECTIONS = 32
 PATIENT, NURSE, PASSWORD = "19680412-9820", "eva.lund@demo.vardplan.se", "vardplan-demo"
 PAGES = [("/login", None), ("/plan/", PATIENT), ("/plan/timeline", PATIENT), ("/plan/messages", PATIENT),
@@ -104,12 +110,85 @@ def _ms(out: str, percentile: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def _in_process_clients(url: str) -> tuple[dict[str, object], dict[str, str]]:
+    """Test clients of the portal signed in as the demo patient and nurse, and the demo's item and plan pages."""
+    os.environ.update(_environment(url))
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from portal import create_app, db
+    from portal.models import CarePlan, Patient, PlanItem
+
+    app = create_app()
+    clients: dict[str, object] = {"": app.test_client()}
+    for who in (PATIENT, NURSE):
+        client = clients[who] = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        client.post("/login", data={"identifier": who, "password": PASSWORD, "csrf_token": token})
+    with Session(db.get_engine(app)) as session:
+        plan_id, item_id = session.execute(
+            select(CarePlan.id, PlanItem.id).join(Patient, Patient.id == CarePlan.patient_id)
+            .join(PlanItem, PlanItem.plan_id == CarePlan.id).where(Patient.personal_id == PATIENT.replace("-", ""))
+            .order_by(PlanItem.id)).first()  # type: ignore[misc]
+    extra = {f"/plan/items/{item_id}": PATIENT, f"/staff/plans/{plan_id}": NURSE}
+    return clients, extra
+
+
+def _in_process(url: str) -> list[tuple[str, float, float]]:
+    """Median ms per page through Flask's test client (no HTTP server), after a few requests to warm up.
+
+    Both the time on the clock and the CPU time of this process: on a shared, busy machine the second varies less.
+    """
+    clients, extra = _in_process_clients(url)
+    rows = []
+    for path, who in [*PAGES, *extra.items()]:
+        client = clients[who or ""]
+        wall, cpu = [], []
+        for n in range(RUNS + 5):
+            began, began_cpu = time.perf_counter(), time.process_time()
+            response = client.get(path)  # type: ignore[attr-defined]
+            if n >= 5:
+                wall.append((time.perf_counter() - began) * 1000)
+                cpu.append((time.process_time() - began_cpu) * 1000)
+            if response.status_code != 200:
+                sys.exit(f"{path} answered {response.status_code} in-process")
+        rows.append((path, statistics.median(wall), statistics.median(cpu)))
+    return rows
+
+
+def _profile(url: str, path: str) -> None:
+    """Where the time of `path` goes, over BENCH_RUNS requests (pyinstrument)."""
+    from pyinstrument import Profiler
+
+    clients, extra = _in_process_clients(url)
+    client = clients[dict([*PAGES, *extra.items()]).get(path, PATIENT) or ""]
+    for _ in range(5):
+        client.get(path)  # type: ignore[attr-defined]
+    profiler = Profiler(interval=0.0002)
+    with profiler:
+        for _ in range(RUNS):
+            client.get(path)  # type: ignore[attr-defined]
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in ("--profile", "--in-process"):
+        with tempfile.TemporaryDirectory() as scratch:
+            url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{scratch}/bench.sqlite3"
+            _prepare(url)
+            if sys.argv[1] == "--profile":
+                _profile(url, sys.argv[2])
+            else:
+                _print_in_process(_in_process(url), url)
+        return
     if shutil.which("wrk") is None:
         sys.exit("bench/throughput.py needs wrk: sudo apt-get install wrk (make bench installs it)")
     with tempfile.TemporaryDirectory() as scratch:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{scratch}/bench.sqlite3"
         _prepare(url)
+        _print_in_process(_in_process(url), url)
         with _gunicorn("bench.hello:app", url) as hello:
             hello_rps, hello_p50, hello_p99 = _wrk(f"{hello}/", None)
         rows = []
@@ -123,6 +202,14 @@ def main() -> None:
     print(f"{'hello-world':<18}{hello_rps:>8.0f}{hello_p50:>9.1f}{hello_p99:>9.1f}{1:>16.3f}")
     for path, rps, p50, p99 in rows:
         print(f"{path:<18}{rps:>8.0f}{p50:>9.1f}{p99:>9.1f}{rps / hello_rps:>16.3f}")
+
+
+def _print_in_process(rows: list[tuple[str, float, float]], url: str) -> None:
+    database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"in-process (Flask test client), median of {RUNS} requests per page, {database} demo")
+    print(f"{'page':<24}{'ms':>8}{'CPU ms':>8}")
+    for path, wall, cpu in rows:
+        print(f"{path:<24}{wall:>8.1f}{cpu:>8.1f}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from portal.content.services.pack import LANGUAGES
 from portal.db import get_session
 from portal.models import ContentTemplate, Role
 from portal.web.guards import require_role
+from portal.web.htmx import in_place
+from portal.web.inputs import id_arg
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 bp.before_request(require_role(Role.EDITOR, Role.ADMIN))
@@ -40,12 +42,14 @@ def _as_patient_sees_it(template_name: str, language: str, **context: object) ->
 
 @bp.get("/")
 def index() -> str:
-    """Every diagnosis with its versions, newest first: status, dates, number of articles."""
+    """Every diagnosis with its versions, newest first (status, dates, number of articles), 50 versions at a time:
+    'Show more' (?after=<version id>) brings, under htmx, only the versions to add."""
     session = get_session()
-    by_key: dict[str, list[ContentTemplate]] = {}
-    for template in content.versions(session):
-        by_key.setdefault(template.diagnosis_key, []).append(template)
-    return render_template("content/editor/index.html", by_key=by_key, counts=content.article_counts(session))
+    page = content.version_page(session, id_arg("after"))
+    counts = content.article_counts(session, [template.id or 0 for template in page.rows])
+    template = "content/partials/editor_more.html" if in_place() else "content/editor/index.html"
+    return render_template(template, page=page, by_key=content.by_diagnosis(page.rows), counts=counts,
+                           continued_key=page.start[0] if page.start else None)
 
 
 @bp.get("/<key>/<int:version>")

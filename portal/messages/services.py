@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CTE, ColumnElement, ScalarSelect, Select, case, func
+from sqlalchemy import CTE, ColumnElement, ScalarSelect, Select, bindparam, case, func
 from sqlmodel import Session, col, select
 
 from portal.core import keyset, upsert
@@ -235,17 +235,22 @@ def mark_unhandled(session: Session, plan_id: int, user: User) -> None:
     set_read_mark(session, plan_id, user.id, max(last_patient - 1, 0))
 
 
+def _unread_query() -> Select:
+    """Messages by others after the reader's mark in one plan; built once, run with plan_id and user_id."""
+    plan_id, user_id = bindparam("plan_id"), bindparam("user_id")
+    mark = (select(MessageReadState.last_read_id)
+            .where(MessageReadState.plan_id == plan_id, MessageReadState.user_id == user_id)
+            .scalar_subquery())
+    return select(func.count()).select_from(Message).where(
+        Message.plan_id == plan_id, col(Message.id) > func.coalesce(mark, 0), Message.author_user_id != user_id)
+
+
+UNREAD = _unread_query()  # on every patient page: not built again for each
+
+
 def unread_count(session: Session, user_id: int, plan_ids: list[int]) -> int:
     """Messages by others after this reader's mark, summed over plans (an index range scan per plan)."""
-    total = 0
-    for plan_id in plan_ids:
-        mark = (select(MessageReadState.last_read_id)
-                .where(MessageReadState.plan_id == plan_id, MessageReadState.user_id == user_id)
-                .scalar_subquery())
-        query = select(func.count()).select_from(Message).where(
-            Message.plan_id == plan_id, col(Message.id) > func.coalesce(mark, 0), Message.author_user_id != user_id)
-        total += session.exec(query).one()
-    return total
+    return sum(session.exec(UNREAD, params={"plan_id": plan_id, "user_id": user_id}).one() for plan_id in plan_ids)
 
 
 def with_days(messages: list[Message], to_local: Callable[[datetime], date],

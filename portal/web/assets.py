@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import mimetypes
 import re
+import time
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -26,6 +27,8 @@ MEDIA = {"css/print.css": "print"}  # sources that apply only to this medium, as
 FAVICON = "favicon.svg"  # also answered at /favicon.ico, for clients that ask without reading the page
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 INDENT = re.compile(r"\n\s+")
+CHECK_EVERY = 1.0  # seconds between looks at the files behind asset_url
+_checked: dict[tuple[str, str], tuple[float, str]] = {}  # (static folder, file): (when looked at, digest)
 
 
 class Bundle(NamedTuple):
@@ -68,14 +71,25 @@ def bundle(name: str) -> Bundle:
     return _bundle(Path(current_app.static_folder or ""), name)
 
 
-def asset_url(filename: str) -> str:
-    """`/static/css/portal.css?v=<hash>` for a bundle or a file under portal/static."""
+def _current_digest(folder: str, filename: str) -> str:
     if filename in BUNDLES:
-        digest = bundle(filename).digest
-    else:
-        path = Path(current_app.static_folder or "") / filename
-        digest = _digest(path, path.stat().st_mtime)
-    return url_for("static", filename=filename, v=digest)
+        return _bundle(Path(folder), filename).digest
+    path = Path(folder) / filename
+    return _digest(path, path.stat().st_mtime)
+
+
+def asset_url(filename: str) -> str:
+    """`/static/css/portal.css?v=<hash>` for a bundle or a file under portal/static.
+
+    Every page links three of them: the files are looked at again at most once a second (CHECK_EVERY), not on
+    every page, and still no restart is needed after an edit.
+    """
+    folder = current_app.static_folder or ""
+    now = time.monotonic()
+    checked = _checked.get((folder, filename))
+    if checked is None or now - checked[0] >= CHECK_EVERY:
+        checked = _checked[folder, filename] = (now, _current_digest(folder, filename))
+    return url_for("static", filename=filename, v=checked[1])
 
 
 def _static(filename: str) -> Response:

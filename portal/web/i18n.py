@@ -1,20 +1,112 @@
-"""Locale choice and how dates read in each language (always in Europe/Stockholm)."""
+"""Locale choice and how dates read in each language (always in Europe/Stockholm).
+
+Dates are drawn on every page, often many per page (a timeline, a thread), so the names of days and months are taken
+from Babel's locale data once per language and the patterns below are filled in directly; the same text as Babel's
+`format_datetime` with these patterns (tests/unit/test_i18n.py compares them). Translations are looked up in the
+catalog of the request's locale, found once per locale rather than through Flask-Babel's lookups on every string.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
 
+from babel import Locale
+from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, get_locale, gettext, ngettext, to_user_timezone
+from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
 
-from portal.core.clock import local_date, stockholm_now
+from portal.core.clock import STOCKHOLM, local_date, stockholm_now
 from portal.extensions import babel
 from portal.models import DatePrecision
 
 LOCALE_COOKIE = "locale"
 TIME_PATTERNS = {"sv": "HH.mm"}
 DEFAULT_TIME_PATTERN = "HH:mm"
+CATALOGS = "portal.catalogs"  # app.extensions key: {Locale: Translations}, filled as each language is first used
+NAMES = "portal.names"  # app.extensions key: {(Locale, id(table)): {code: translated name}}
+
+
+@dataclass(frozen=True)
+class Words:
+    """A language's names of days and months (Babel's 'wide' names) and its clock separator."""
+
+    days: tuple[str, ...]  # Monday first, as in "EEEE"
+    months: tuple[str, ...]  # January at 1, as in "MMMM"
+    standalone_months: tuple[str, ...]  # as in "LLLL"
+    clock: str  # between hours and minutes: "HH.mm" or "HH:mm"
+
+    @classmethod
+    def of(cls, locale: Locale) -> Words:
+        days, months = locale.days["format"]["wide"], locale.months["format"]["wide"]
+        alone = locale.months["stand-alone"]["wide"]
+        clock = TIME_PATTERNS.get(str(locale), DEFAULT_TIME_PATTERN)[2]
+        return cls(tuple(days[n] for n in range(7)), ("", *(months[n] for n in range(1, 13))),
+                   ("", *(alone[n] for n in range(1, 13))), clock)
+
+
+_WORDS: dict[Locale, Words] = {}
+
+
+def _catalog() -> tuple[Locale | None, Translations | NullTranslations]:
+    """The request's locale and its catalog (Flask-Babel's own, kept per app and language)."""
+    locale = get_locale()
+    if locale is None:
+        return None, get_translations()
+    catalogs = current_app.extensions[CATALOGS]
+    found = catalogs.get(locale)
+    if found is None:
+        found = catalogs[locale] = get_translations()
+    return locale, found
+
+
+def gettext(string: str, **variables: Any) -> str:  # noqa: ANN401
+    """Flask-Babel's gettext, with the catalog found once per language."""
+    text = _catalog()[1].ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:  # noqa: ANN401
+    variables.setdefault("num", num)
+    return _catalog()[1].ungettext(singular, plural, num) % variables
+
+
+def translated(table: Mapping[str, LazyString]) -> Mapping[str, str]:
+    """A table of lazily translated names (web/labels.py) in the request's language, translated once per language."""
+    locale = _catalog()[0]
+    if locale is None:
+        return {code: str(name) for code, name in table.items()}
+    names = current_app.extensions[NAMES]
+    found = names.get((locale, id(table)))
+    if found is None:
+        found = names[locale, id(table)] = {code: str(name) for code, name in table.items()}
+    return found
+
+
+def _words() -> Words:
+    locale = get_locale() or Locale("sv")
+    words = _WORDS.get(locale)
+    if words is None:
+        words = _WORDS[locale] = Words.of(locale)
+    return words
+
+
+def _local(value: datetime) -> datetime:
+    """A stored timestamp on a Swedish wall clock (naive ones are UTC, as Flask-Babel takes them)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(STOCKHOLM)
+
+
+def _day_text(words: Words, value: date, with_year: bool) -> str:
+    """Babel's pattern "EEEE d MMMM", or "EEEE d MMMM y" with the year."""
+    text = f"{words.days[value.weekday()]} {value.day} {words.months[value.month]}"
+    return f"{text} {value.year}" if with_year else text
+
+
+def _clock_text(words: Words, value: datetime) -> str:
+    return f"{value.hour:02d}{words.clock}{value.minute:02d}"
 
 
 def select_locale() -> str:
@@ -27,27 +119,23 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _day(value: datetime, with_year: bool) -> str:
-    return format_datetime(value, "EEEE d MMMM y" if with_year else "EEEE d MMMM")
-
-
 def format_when(value: datetime | None, precision: str = DatePrecision.TIME) -> str:
     """'tisdag 3 mars kl. 09.30', 'vecka 12' or 'mars 2027', as exactly as the date is known."""
     if value is None:
         return gettext("Date not set yet")
-    local = to_user_timezone(value)
+    local = _local(value)
     other_year = local.year != stockholm_now().year
     if precision == DatePrecision.WEEK:
         year, week, _ = local.isocalendar()
         if other_year:
             return gettext("week %(number)s, %(year)s", number=week, year=year)
         return gettext("week %(number)s", number=week)
+    words = _words()
     if precision == DatePrecision.MONTH:
-        return format_datetime(value, "LLLL y")
+        return f"{words.standalone_months[local.month]} {local.year}"
     if precision == DatePrecision.DAY:
-        return _day(value, other_year)
-    pattern = TIME_PATTERNS.get(str(get_locale()), DEFAULT_TIME_PATTERN)
-    return gettext("%(day)s at %(time)s", day=_day(value, other_year), time=format_datetime(value, pattern))
+        return _day_text(words, local, other_year)
+    return gettext("%(day)s at %(time)s", day=_day_text(words, local, other_year), time=_clock_text(words, local))
 
 
 def format_days_away(value: datetime | None) -> str:
@@ -66,9 +154,8 @@ def format_short_date(value: date | datetime | None) -> str:
     """'3 mars 2027' for lists and 'Last updated' lines."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return format_datetime(value, "d MMMM y")
-    return format_date(value, "d MMMM y")
+    day = _local(value) if isinstance(value, datetime) else value
+    return f"{day.day} {_words().months[day.month]} {day.year}"
 
 
 def format_day_label(day: date) -> str:
@@ -78,12 +165,12 @@ def format_day_label(day: date) -> str:
         return gettext("Today")
     if (today - day).days == 1:
         return gettext("Yesterday")
-    return format_date(day, "EEEE d MMMM" if day.year == today.year else "EEEE d MMMM y")
+    return _day_text(_words(), day, day.year != today.year)
 
 
 def format_clock(value: datetime) -> str:
     """The time of day: '14.05' in Swedish, '14:05' in English."""
-    return format_datetime(value, TIME_PATTERNS.get(str(get_locale()), DEFAULT_TIME_PATTERN))
+    return _clock_text(_words(), _local(value))
 
 
 def localised(text: dict[str, str] | None) -> str:
@@ -96,13 +183,28 @@ def localised(text: dict[str, str] | None) -> str:
 def format_iso_date(value: str | None) -> str:
     """A stored answer like '2027-03-14' as '14 mars 2027'."""
     try:
-        return format_date(date.fromisoformat(value or ""), "d MMMM y")
+        day = date.fromisoformat(value or "")
     except ValueError:
         return value or ""
+    return format_short_date(day)
+
+
+def _jinja_gettext(string: str) -> str:
+    return _catalog()[1].ugettext(string)
+
+
+def _jinja_ngettext(singular: str, plural: str, num: int) -> str:
+    return _catalog()[1].ungettext(singular, plural, num)
 
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.extensions[CATALOGS], app.extensions[NAMES] = {}, {}
+    # Jinja's `_()` and `{% trans %}` (newstyle: it escapes and fills in the values itself), as Flask-Babel installs
+    # them but with the catalog found once per language.
+    app.jinja_env.install_gettext_callables(gettext=_jinja_gettext, ngettext=_jinja_ngettext, newstyle=True,
+                                            pgettext=lambda c, s: _catalog()[1].upgettext(c, s),
+                                            npgettext=lambda c, s, p, n: _catalog()[1].unpgettext(c, s, p, n))
     app.jinja_env.globals.update(get_locale=get_locale)
     app.jinja_env.filters.update(when=format_when, days_away=format_days_away, short_date=format_short_date,
                                  day_label=format_day_label, clock=format_clock, t=localised,

@@ -105,3 +105,25 @@ def test_catalog_template_matches_the_source(tmp_path: Path) -> None:
         cwd=TRANSLATIONS.parent, check=True, capture_output=True)
     with fresh.open("rb") as a, (TRANSLATIONS / "messages.pot").open("rb") as b:
         assert {m.id for m in read_po(a) if m.id} == {m.id for m in read_po(b) if m.id}
+
+
+
+@pytest.mark.parametrize("locale", SHIPPED)
+def test_dates_read_as_babel_writes_them(app: Flask, monkeypatch: pytest.MonkeyPatch, locale: str) -> None:
+    """The day and month names filled in directly (web/i18n.py) give Babel's own text, over 13 months of dates."""
+    from flask_babel import format_date, format_datetime
+
+    monkeypatch.setattr(i18n, "stockholm_now", lambda: datetime(2026, 6, 1, 12, 0, tzinfo=STOCKHOLM))
+    clock = i18n.TIME_PATTERNS.get(locale, i18n.DEFAULT_TIME_PATTERN)
+    with app.test_request_context(), force_locale(locale):
+        for hours in range(0, 24 * 400, 29):  # every weekday, month and hour, across both changes of summer time
+            value = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=hours)
+            naive = value.replace(tzinfo=None)  # SQLite gives naive UTC back
+            day = "EEEE d MMMM" if value.astimezone(STOCKHOLM).year == 2026 else "EEEE d MMMM y"
+            assert i18n.format_short_date(value) == format_datetime(value, "d MMMM y")
+            assert i18n.format_short_date(value.date()) == format_date(value.date(), "d MMMM y")
+            assert i18n.format_clock(value) == format_datetime(value, clock)
+            assert format_when(naive, "month") == format_datetime(naive, "LLLL y")
+            assert format_when(naive, "day") == format_datetime(naive, day)
+            at = "kl." if locale == "sv" else "at"
+            assert format_when(value) == f"{format_datetime(value, day)} {at} {format_datetime(value, clock)}"

@@ -12,10 +12,13 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from portal.content.services.pack import LANGUAGES, PHASES, DiagnosisPack
+from portal.core import keyset
 from portal.core.clock import utcnow
+from portal.core.keyset import Key, Slice
 from portal.models import Article, ContentTemplate, TemplateStatus
 
 
@@ -148,6 +151,32 @@ def versions(session: Session) -> list[ContentTemplate]:
     return list(session.exec(query).all())
 
 
+VERSION_PAGE = 50
+VERSION_ORDER = [Key(col(ContentTemplate.diagnosis_key)), Key(col(ContentTemplate.version), descending=True)]
+
+
+def version_page(session: Session, after: int | None = None, size: int = VERSION_PAGE) -> Slice[ContentTemplate]:
+    """`size` versions by diagnosis, newest first, after the version with id `after` (from the start if there is
+    none); their content is left unread (the list shows status and dates)."""
+    start = None
+    if after is not None:
+        found = session.execute(select(ContentTemplate.diagnosis_key, ContentTemplate.version)
+                                .where(ContentTemplate.id == after)).first()
+        start = tuple(found) if found is not None else None
+    query = (select(ContentTemplate).options(defer(ContentTemplate.data))  # type: ignore[arg-type]
+             .order_by(*keyset.order_by(VERSION_ORDER)).limit(size + 1))
+    if start is not None:
+        query = query.where(keyset.after(VERSION_ORDER, start))
+    return keyset.cut(list(session.exec(query).all()), size, lambda template: template.id, start)
+
+
+def by_diagnosis(templates: list[ContentTemplate]) -> dict[str, list[ContentTemplate]]:
+    grouped: dict[str, list[ContentTemplate]] = {}
+    for template in templates:
+        grouped.setdefault(template.diagnosis_key, []).append(template)
+    return grouped
+
+
 def template_version(session: Session, key: str, version: int | None) -> ContentTemplate | None:
     if version is None:
         return None
@@ -204,9 +233,10 @@ def article_view(article: Article, language: str) -> ArticleView:
                        text["links"])
 
 
-def article_counts(session: Session) -> dict[int, int]:
-    """How many articles each version has, by version id, in one query."""
-    query = select(Article.template_id, func.count()).group_by(Article.template_id)
+def article_counts(session: Session, template_ids: list[int]) -> dict[int, int]:
+    """How many articles each of these versions has, by version id, in one query."""
+    query = (select(Article.template_id, func.count()).where(col(Article.template_id).in_(template_ids))
+             .group_by(Article.template_id))
     return dict(session.exec(query).all())
 
 

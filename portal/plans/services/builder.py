@@ -291,16 +291,39 @@ def staff_may_edit_plan(session: Session, user_id: int, plan_id: int) -> bool:
     return session.exec(query).first() is not None
 
 
-def nurses_by_unit(session: Session) -> list[tuple[CareUnit, StaffMember, str]]:
-    """Every unit with its staff, for choosing who takes a plan over."""
+def nurses_by_unit(session: Session, unit_ids: list[int] | None = None) -> list[tuple[CareUnit, StaffMember, str]]:
+    """The units (every unit, or these) with their staff, for choosing who takes a plan over."""
     query = (
         select(CareUnit, StaffMember, User.name)
         .join(StaffMember, col(StaffMember.unit_id) == CareUnit.id)
         .join(User, col(User.id) == StaffMember.user_id)
-        .where(User.is_active)
+        .where(User.is_active, *([col(CareUnit.id).in_(unit_ids)] if unit_ids is not None else []))
         .order_by(CareUnit.name, User.name)
     )
     return [(unit, member, name) for unit, member, name in session.exec(query).all()]
+
+
+HANDOVER_ALL_UNITS = 30  # up to this many units in the country, the handover list shows every unit's nurses
+HANDOVER_UNITS_FOUND = 10
+
+
+def handover_choices(session: Session, unit_text: str, chosen: int | None
+                     ) -> tuple[list[tuple[CareUnit, StaffMember, str]], bool]:
+    """The nurses to choose from when handing a plan over, and whether the unit must be searched for first: in a
+    small country every unit's; in a big one only those of the units whose name words begin with `unit_text` (and
+    of the nurse already chosen), so that the page costs the same at any size."""
+    many = select(CareUnit.id).limit(HANDOVER_ALL_UNITS + 1).subquery()
+    if session.execute(select(func.count()).select_from(many)).scalar_one() <= HANDOVER_ALL_UNITS:
+        return nurses_by_unit(session), False
+    words = _words(unit_text)
+    found = (select(CareUnit.id).where(*(or_(*(col(CareUnit.name).ilike(pattern, escape="\\")
+                                             for form in _forms(word)
+                                             for pattern in (f"{form}%", f"% {form}%", f"%-{form}%")))
+                                         for word in words))
+             .order_by(CareUnit.name).limit(HANDOVER_UNITS_FOUND)) if words else None
+    units = list(session.exec(found).all()) if found is not None else []
+    nurse = session.get(StaffMember, chosen) if chosen else None
+    return nurses_by_unit(session, units + ([nurse.unit_id] if nurse else [])), True
 
 
 def hand_over(session: Session, plan: CarePlan, actor: User, nurse_id: int) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CTE, Select, case, exists
+from sqlalchemy import CTE, Select, case
 from sqlmodel import Session, col, select
 
 from portal.core import keyset
@@ -17,9 +17,12 @@ def _mine(user_id: int, plan_id: int | None) -> CTE:
     """The active plans where this user is the contact nurse (one plan with `plan_id`), each with what its place in
     the list depends on, looked up per plan by primary key and index: never a scan of the country's patients."""
     name = select(Patient.name).where(Patient.id == CarePlan.patient_id).scalar_subquery()
-    open_alert = exists().where(Alert.plan_id == CarePlan.id, Alert.status == AlertStatus.OPEN)
+    # A lookup per plan on the alert's plan index (LIMIT 1 keeps PostgreSQL from reading every open alert in the
+    # country into a hash, as it does for EXISTS).
+    open_alert = (select(Alert.id).where(Alert.plan_id == CarePlan.id, Alert.status == AlertStatus.OPEN)
+                  .limit(1).scalar_subquery())
     query = (select(col(CarePlan.id).label("plan_id"), name.label("name"),
-                    case((open_alert, 1), else_=0).label("has_alert"))
+                    case((open_alert.is_not(None), 1), else_=0).label("has_alert"))
              .join(StaffMember, col(StaffMember.id) == CarePlan.contact_nurse_id)
              .where(StaffMember.user_id == user_id, CarePlan.status == PlanStatus.ACTIVE))
     if plan_id is not None:

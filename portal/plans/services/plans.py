@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from portal.models import (
@@ -33,22 +33,38 @@ class Contact:
     doctor: str
 
 
+# Asked on the patient pages and the staff plan page: built once, run with their parameters.
+PATIENT_OF_USER = select(Patient).where(Patient.user_id == bindparam("user_id"))
+ACTIVE_PLAN = (
+    select(CarePlan)
+    .where(CarePlan.patient_id == bindparam("patient_id"), CarePlan.status == PlanStatus.ACTIVE)
+    .order_by(col(CarePlan.created_at).desc(), col(CarePlan.id).desc())
+)
+ITEMS_OF_PLAN = select(PlanItem).where(PlanItem.plan_id == bindparam("plan_id"))
+UNITS = select(CareUnit).where(col(CareUnit.id).in_(bindparam("unit_ids", expanding=True)))
+RESPONSIBLE_UNIT = (
+    select(CareUnit)
+    .join(CareTeamMembership, col(CareTeamMembership.unit_id) == CareUnit.id)
+    .where(
+        CareTeamMembership.plan_id == bindparam("plan_id"),
+        CareTeamMembership.role == TeamRole.RESPONSIBLE,
+        col(CareTeamMembership.until).is_(None),
+    )
+    .order_by(col(CareTeamMembership.since).desc())
+)
+
+
 def patient_for_user(session: Session, user_id: int) -> Patient | None:
-    return session.exec(select(Patient).where(Patient.user_id == user_id)).first()
+    return session.exec(PATIENT_OF_USER, params={"user_id": user_id}).first()
 
 
 def active_plan(session: Session, patient_id: int) -> CarePlan | None:
     """The patient's current plan (the newest active one)."""
-    query = (
-        select(CarePlan)
-        .where(CarePlan.patient_id == patient_id, CarePlan.status == PlanStatus.ACTIVE)
-        .order_by(col(CarePlan.created_at).desc(), col(CarePlan.id).desc())
-    )
-    return session.exec(query).first()
+    return session.exec(ACTIVE_PLAN, params={"patient_id": patient_id}).first()
 
 
 def plan_items(session: Session, plan_id: int) -> list[PlanItem]:
-    return list(session.exec(select(PlanItem).where(PlanItem.plan_id == plan_id)).all())
+    return list(session.exec(ITEMS_OF_PLAN, params={"plan_id": plan_id}).all())
 
 
 def timeline(session: Session, plan: CarePlan, today: date, to_local: ToLocalDate
@@ -63,23 +79,13 @@ def units_by_id(session: Session, unit_ids: set[int]) -> dict[int, CareUnit]:
     """The units named on a timeline, in one query."""
     if not unit_ids:
         return {}
-    units = session.exec(select(CareUnit).where(col(CareUnit.id).in_(unit_ids))).all()
+    units = session.exec(UNITS, params={"unit_ids": list(unit_ids)}).all()
     return {unit.id: unit for unit in units if unit.id is not None}
 
 
 def responsible_unit(session: Session, plan_id: int) -> CareUnit | None:
     """The unit that holds the plan now."""
-    query = (
-        select(CareUnit)
-        .join(CareTeamMembership, col(CareTeamMembership.unit_id) == CareUnit.id)
-        .where(
-            CareTeamMembership.plan_id == plan_id,
-            CareTeamMembership.role == TeamRole.RESPONSIBLE,
-            col(CareTeamMembership.until).is_(None),
-        )
-        .order_by(col(CareTeamMembership.since).desc())
-    )
-    return session.exec(query).first()
+    return session.exec(RESPONSIBLE_UNIT, params={"plan_id": plan_id}).first()
 
 
 def contact_for(session: Session, plan: CarePlan) -> Contact:
