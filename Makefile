@@ -7,8 +7,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST := $(BIN)/pytest
 CHROMIUM := /usr/bin/chromium
+# The test identity provider's port: the development OIDC_ISSUER (portal/config.py) points here.
+TESTIDP_PORT ?= 5001
 
-.PHONY: run test test-clock bench wrk soak security-scan lint translations translations-update chromium faketime clean
+.PHONY: run test test-clock bench bench-scale wrk soak security-scan lint translations translations-update chromium faketime clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +37,11 @@ run: $(BIN)/.installed translations
 	$(FLASK) demo-data
 	$(FLASK) content import
 	@echo "Min vårdplan is at http://127.0.0.1:5000 (gunicorn, settings in gunicorn.conf.py; stop with Ctrl+C)."
-	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+	@# Beside it, the test identity provider for e-ID (testidp/, never in production); stopped with the portal.
+	@$(BIN)/python -m testidp --port $(TESTIDP_PORT) & idp=$$!; trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
+	  echo "e-ID: a test identity provider runs at http://127.0.0.1:$(TESTIDP_PORT). On the sign-in page choose"; \
+	  echo "  'Logga in med e-legitimation', then pick a demo person (or type a personal number) on its page."; \
+	  $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
@@ -88,6 +94,13 @@ bench: $(BIN)/.installed-test translations wrk
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then BENCH_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python bench/thread_open.py; fi
 	$(BIN)/python bench/throughput.py
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then BENCH_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python bench/throughput.py; fi
+
+# Every page of a patient, a relative, a nurse and an editor timed in a country-sized PostgreSQL database (scale_big:
+# 100,000 patients, 2 million messages, 10 million access events …) and one a hundredth of its size (scale_small),
+# as big/small ratios. Needs PostgreSQL: SCALE_DATABASE_URL, else TEST_DATABASE_URL's server, else postgres@127.0.0.1.
+# About 5 minutes to build; SCALE_REUSE=1 keeps the databases of an earlier run.
+bench-scale: $(BIN)/.installed-test translations
+	$(BIN)/python bench/scale.py
 
 # Load and crash (issue 12): gunicorn with 4 workers, 50 senders for 60 s, two kill -9 of workers, then every
 # acknowledged message must be stored exactly once with its access event. SQLite, then PostgreSQL when

@@ -12,8 +12,10 @@ from portal import (
     content,
     db,
     demo,
+    fhir,
     messages,
     notifications,
+    organisation,
     plans,
     questionnaires,
     relatives,
@@ -24,7 +26,8 @@ from portal.config import load_config
 from portal.extensions import compress, csrf
 
 # security comes last: it throttles the other features' endpoints, which it finds by name.
-FEATURES = (accounts, content, plans, messages, notifications, questionnaires, relatives, audit, demo, security)
+FEATURES = (accounts, content, plans, messages, notifications, questionnaires, relatives, audit, organisation, fhir,
+            demo, security)
 
 
 def create_app(config: dict[str, object] | None = None) -> Flask:

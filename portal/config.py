@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -63,6 +64,33 @@ def _proxies(value: str | None) -> int:
     return int(text)
 
 
+EID_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"  # the Swedish OIDC profile's personal number
+DEV_IDP = "http://127.0.0.1:5001"  # `python -m testidp`, started by `make run`
+DEV_CLIENT = ("min-vardplan-dev", "dev-secret-not-for-production")  # the test provider's own (testidp/app.py)
+CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+def _oidc(env: Mapping[str, str], portal_env: str) -> dict[str, str]:
+    """e-ID sign-in (accounts/oidc.py). On when OIDC_ISSUER is set; development points it at the test provider, tests
+    turn it on themselves. In production, an issuer needs https and its client id and secret, or nothing starts."""
+    default_issuer = DEV_IDP if portal_env == "development" else ""
+    issuer = env.get("OIDC_ISSUER", default_issuer).strip().rstrip("/")
+    client = DEV_CLIENT if portal_env != "production" else ("", "")
+    settings = {"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID") or client[0],
+                "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or client[1],
+                "OIDC_PERSONAL_ID_CLAIM": env.get("OIDC_PERSONAL_ID_CLAIM") or EID_CLAIM,
+                "OIDC_SCOPE": env.get("OIDC_SCOPE") or "openid profile",
+                "OIDC_CLIENT_AUTH": env.get("OIDC_CLIENT_AUTH") or CLIENT_AUTH_METHODS[0]}
+    if settings["OIDC_CLIENT_AUTH"] not in CLIENT_AUTH_METHODS:
+        raise ConfigError(f"OIDC_CLIENT_AUTH must be one of {', '.join(CLIENT_AUTH_METHODS)}")
+    if portal_env == "production" and issuer:
+        if not issuer.startswith("https://"):
+            raise ConfigError("OIDC_ISSUER must be an https:// address when PORTAL_ENV=production")
+        if not (settings["OIDC_CLIENT_ID"] and settings["OIDC_CLIENT_SECRET"]):
+            raise ConfigError("OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set when OIDC_ISSUER is")
+    return settings
+
+
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask config; production refuses to start without SECRET_KEY."""
     env = os.environ if environ is None else environ
@@ -108,6 +136,10 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SMTP_URL": env.get("SMTP_URL", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "Min vårdplan <no-reply@vardplan.example>"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Passkeys (accounts/second_factor): the site's domain and origin; empty = this request's host (development;
+        # browsers refuse an IP address, so open http://localhost:5000 to try passkeys).
+        "WEBAUTHN_RP_ID": env.get("WEBAUTHN_RP_ID", "").strip(),
+        "WEBAUTHN_ORIGIN": env.get("WEBAUTHN_ORIGIN", "").strip().rstrip("/"),
         # Throttling (portal/security): on unless RATELIMIT_ENABLED is 0/false; off by default for the test suite,
         # whose tests sign in thousands of times from one address. Redis when REDIS_URL is set, so that every
         # worker counts together; else each process counts in memory.
@@ -118,4 +150,5 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         # believe (web/proxies.py), so that the limits above count per client rather than per load balancer.
         "LOG_FORMAT": _log_format(env.get("LOG_FORMAT"), production),
         "TRUSTED_PROXIES": _proxies(env.get("TRUSTED_PROXIES")),
+        **_oidc(env, portal_env),
     }

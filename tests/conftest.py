@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
+import unicodedata
 from collections.abc import Iterator
 
 import pytest
@@ -102,11 +104,53 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # given to test accounts without a second factor
+
+
+def second_factor_code(app: Flask, identifier: str) -> str | None:
+    """The TOTP code an account's app would show now (a step not used yet); an account without any second factor
+    gets TEST_TOTP_SECRET first (enrolment has tests of its own). None if no account has this identifier."""
+    import pyotp
+
+    from portal.accounts.second_factor.services import PERIOD
+    from portal.accounts.services import find_user
+    from portal.core.personal_id import InvalidPersonalId, looks_like_email, parse_personal_id
+
+    identifier = unicodedata.normalize("NFKC", identifier)  # as the app reads every form (full-width digits …)
+    try:
+        typed = identifier.lower() if looks_like_email(identifier) else parse_personal_id(identifier)
+    except InvalidPersonalId:
+        return None
+    with Session(db.get_engine(app)) as s:
+        user = find_user(s, typed)
+        if user is None:
+            return None
+        if not user.totp_secret:
+            user.totp_secret = TEST_TOTP_SECRET
+            s.add(user)
+            s.commit()
+        step, now = (user.totp_last_step or 0) + 1, int(time.time()) // PERIOD
+        if step > now + 1:  # this account signed in twice in this half minute already: wait for the next code
+            time.sleep((step - 1) * PERIOD - time.time() + 0.05)
+        return pyotp.TOTP(user.totp_secret).at(max(step, now) * PERIOD)
+
+
 def sign_in(client: FlaskClient, identifier: str, password: str, **extra: str):  # noqa: ANN201
-    """Sign in through the real form (with its CSRF token); returns the POST response."""
+    """Sign in through the real forms (with their CSRF tokens): the password, then a code from the account's app.
+    Returns the last POST's response (the password's when it was refused)."""
     token = csrf_from(client.get("/login").get_data(as_text=True))
     data = {"identifier": identifier, "password": password, "csrf_token": token, **extra}
-    return client.post("/login", data=data)
+    response = client.post("/login", data=data)
+    if response.status_code != 303 or response.headers["Location"] != "/login/verify":
+        return response
+    return pass_second_factor(client, identifier)
+
+
+def pass_second_factor(client: FlaskClient, identifier: str):  # noqa: ANN201
+    """After a right password: the code from the account's app, through the real form; returns the POST response."""
+    code = second_factor_code(client.application, identifier)
+    token = csrf_from(client.get("/login/verify").get_data(as_text=True))
+    return client.post("/login/verify", data={"code": code or "", "csrf_token": token})
 
 
 def post_form(client: FlaskClient, path: str, data: dict[str, str] | None = None, page: str = "/login"):  # noqa: ANN201
@@ -125,6 +169,23 @@ def client_as(app: Flask, user: object) -> FlaskClient:
 
 
 HTMX_HEADERS = {"HX-Request": "true", "HX-Target": "main-content"}
+
+
+@pytest.fixture(scope="session")
+def test_idp() -> Iterator[object]:
+    """The test identity provider (testidp/) running as its own process on a free port (tests/idp.py)."""
+    from tests.idp import running
+
+    with running() as provider:
+        yield provider
+
+
+@pytest.fixture
+def eid(app: Flask, test_idp: object, monkeypatch: pytest.MonkeyPatch) -> object:
+    """e-ID sign-in on, pointed at the test identity provider, for this test."""
+    for name, value in test_idp.settings().items():  # type: ignore[attr-defined]
+        monkeypatch.setitem(app.config, name, value)
+    return test_idp
 
 
 def count_rows(session: Session, model: type, *where: object) -> int:

@@ -55,7 +55,7 @@ def unit(session: Session, name: str = "Onkologimottagningen", phone: str = "010
 
 def staff(session: Session, at: CareUnit, name: str = "Eva Lund", email: str | None = None) -> StaffMember:
     user = User(email=email or f"nurse{next(_serial)}@test.se", name=name, role=Role.STAFF,
-                password_hash=PASSWORD_HASH)
+                password_hash=PASSWORD_HASH, provider_id=at.provider_id)
     session.add(user)
     session.flush()
     member = StaffMember(user_id=user.id, unit_id=at.id, title="Kontaktsjuksköterska")

@@ -21,8 +21,10 @@ FEATURE_EDGES: dict[str, set[str]] = {  # besides BASE and web, the features eac
     "accounts": {"plans", "security"},
     "relatives": {"plans", "notifications", "accounts"},
     "audit": {"plans"},
-    "demo": {"accounts", "content", "plans", "messages", "notifications", "questionnaires", "relatives"},
+    "fhir": {"audit", "content", "plans", "questionnaires"},
+    "demo": {"accounts", "content", "fhir", "plans", "messages", "notifications", "questionnaires", "relatives"},
     "security": set(),
+    "organisation": {"accounts", "notifications", "relatives", "security"},
 }
 PACKAGES = BASE - {"config", "db", "extensions"} | set(FEATURE_EDGES) | {"migrations"}
 MAX_VIEW_LINES = 25

@@ -17,10 +17,18 @@ def _load(token: str) -> User | None:
 
 
 def init_app(app: Flask) -> None:
-    from portal.accounts import views
+    from portal.accounts import oidc_views, views
+
+    oidc_views.register()  # accounts.eid_*: sign-in with e-ID, on the accounts blueprint
+    from portal.accounts.second_factor import activation_views
+    from portal.accounts.second_factor import views as second_factor
 
     login_manager.init_app(app)
     login_manager.user_loader(_load)
     login_manager.unauthorized_handler(login_redirect)
     login_manager.session_protection = "basic"
+    if not views.bp._got_registered_once:  # children join once per process; a blueprint is fixed once registered
+        views.bp.register_blueprint(second_factor.bp)  # accounts.factor.*: the second step of a password sign-in
+        views.bp.register_blueprint(activation_views.public)  # accounts.activation.*: /activate with a letter's code
+        views.bp.register_blueprint(activation_views.staff)  # accounts.staff.*: the nurse prints the letter
     app.register_blueprint(views.bp)

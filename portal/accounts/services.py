@@ -24,9 +24,10 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True only for the right password; never raises for a wrong or broken hash."""
+    """True only for the right password; never raises for a wrong or broken hash. An empty hash (an account made by
+    e-ID, with no password) never matches."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
 
 from portal.accounts.forms import LoginForm
+from portal.accounts.second_factor import pending as second_factor
 from portal.accounts.services import authenticate, end_all_sessions
-from portal.core.drafts import save_draft
 from portal.db import get_session
 from portal.plans.access import home_endpoint
+from portal.security import sign_in_log
+from portal.security.services import EventKind
 from portal.security.throttle import note_sign_in, refuse_if_slowed, retry_after, too_many_page, try_again_at
 from portal.web.guards import is_local_path, login_redirect
 from portal.web.htmx import is_htmx
@@ -56,7 +58,7 @@ def login() -> Response | tuple[str, int]:
 
 @bp.post("/login")
 def login_submit() -> Response | tuple[str, int]:
-    """Check the details; on success start a fresh session and go to `next` or the start page."""
+    """Check the details; a right password only half signs in: the second factor comes next (then `next`)."""
     form = LoginForm.from_request(request.form)
     if not form.validate():
         return _render(form, 422)
@@ -66,16 +68,9 @@ def login_submit() -> Response | tuple[str, int]:
     if user is None:
         form.errors["form"] = WRONG_DETAILS
         return _render(form, 422)
-    invitation = session.get(INVITE_KEY)
-    session.clear()
-    login_user(user)
-    session.permanent = True
-    if invitation:
-        session[INVITE_KEY] = invitation
-    target = request.form.get("next", "")
-    if form.draft and is_local_path(target):
-        save_draft(get_session(), user.id, form.draft, target)
-    return redirect(target if is_local_path(target) else url_for("accounts.home"), code=303)
+    # Half signed in: nobody is signed in until the second factor passes (accounts/second_factor).
+    second_factor.begin(user, form.parsed or "", request.form.get("next", ""), form.draft)
+    return redirect(url_for("accounts.factor.verify"), code=303)
 
 
 @bp.post("/logout")
@@ -83,6 +78,7 @@ def logout() -> Response:
     """Sign out everywhere: the session ends in this browser and any copy of its cookie stops working."""
     if current_user.is_authenticated:
         end_all_sessions(get_session(), current_user._get_current_object())
+        sign_in_log.note(EventKind.SIGN_OUT, account=current_user._get_current_object())
     logout_user()
     session.clear()
     return redirect(url_for("accounts.login", signed_out=1), code=303)

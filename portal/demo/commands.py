@@ -7,7 +7,7 @@ from flask import current_app
 
 from portal.core.clock import stockholm_today
 from portal.db import unit_of_work
-from portal.demo.services import demo_accounts, load_demo_data
+from portal.demo.services import DEMO_API_CLIENT, demo_accounts, demo_totp_secret, load_demo_data
 
 
 @click.command("demo-data")
@@ -19,4 +19,6 @@ def demo_data() -> None:
     click.echo("Demo accounts (all invented):")
     for account in demo_accounts():
         click.echo(f"  {account.role:8} {account.name:14} sign in with {account.sign_in:30} "
-                   f"password {account.password}")
+                   f"password {account.password}  TOTP key {demo_totp_secret(account.sign_in)}")
+    name, client_id, secret = DEMO_API_CLIENT
+    click.echo(f"Demo FHIR API client: {name}, client_id {client_id}, client_secret {secret} (see README)")

@@ -3,6 +3,8 @@ two relatives."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -13,6 +15,7 @@ from portal.content.services import store as content
 from portal.content.services.pack import load_pack
 from portal.core.clock import STOCKHOLM
 from portal.core.personal_id import with_check_digit
+from portal.fhir.services import clients as api_clients
 from portal.models import (
     CarePlan,
     CareProvider,
@@ -157,7 +160,8 @@ def _nurses(session: Session, units: dict[str, CareUnit], password_hash: str) ->
     """One StaffMember per nurse (at their first unit) plus memberships at the others."""
     first = []
     for email, name, title, unit_keys in NURSES:
-        user = User(email=email, name=name, role=Role.STAFF, password_hash=password_hash)
+        user = User(email=email, name=name, role=Role.STAFF, password_hash=password_hash,
+                    provider_id=units[unit_keys[0]].provider_id)
         session.add(user)
         session.flush()
         members = [StaffMember(user_id=user.id, unit_id=units[k].id, title=title) for k in unit_keys]
@@ -230,8 +234,8 @@ def _content(session: Session, today: date) -> None:
 
 
 # Relatives: Maria's partner follows her plan and reads her messages; a guardian acts for a child patient.
-RELATIVE = ("per.ek@demo.vardplan.se", "Per Ek")
-GUARDIAN = ("sara.lind@demo.vardplan.se", "Sara Lind")
+RELATIVE = ("per.ek@demo.vardplan.se", "Per Ek", "196602149814")  # the numbers sign in by e-ID (testidp)
+GUARDIAN = ("sara.lind@demo.vardplan.se", "Sara Lind", "198305189824")
 CHILD = ("Elsa Lind", "barncancer-all", 8)  # name, diagnosis, age in years
 CHILD_ITEMS = [
     (-30, 9, D, INV, ItemKind.EXAMINATION, DONE, "Blodprov och benmärgsprov", ""),
@@ -258,8 +262,10 @@ def _relatives(session: Session, units: dict[str, CareUnit], nurses: list[StaffM
                today: date) -> None:
     """Per Ek follows Maria (plan and reading, reading messages); Sara Lind is the guardian of Elsa, 8."""
     maria = session.exec(select(Patient).where(Patient.name == PATIENTS[0][2])).one()
-    per = User(email=RELATIVE[0], name=RELATIVE[1], role=Role.RELATIVE, password_hash=password_hash)
-    sara = User(email=GUARDIAN[0], name=GUARDIAN[1], role=Role.RELATIVE, password_hash=password_hash)
+    per = User(email=RELATIVE[0], name=RELATIVE[1], personal_id=RELATIVE[2], role=Role.RELATIVE,
+               password_hash=password_hash)
+    sara = User(email=GUARDIAN[0], name=GUARDIAN[1], personal_id=GUARDIAN[2], role=Role.RELATIVE,
+                password_hash=password_hash)
     session.add_all([per, sara])
     session.flush()
     session.add(Delegation(patient_id=maria.id, relative_user_id=per.id, relation=Relation.PARTNER,
@@ -290,6 +296,12 @@ def _relatives(session: Session, units: dict[str, CareUnit], nurses: list[StaffM
                            accepted_at=_when(today, -29, 12, D)))
 
 
+def demo_totp_secret(identifier: str) -> str:
+    """Demo only: each demo account's fixed TOTP key (base32), printed with the password so a tester can sign in."""
+    digest = hashlib.sha256(f"min-vardplan-demo:{identifier.replace('-', '')}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
+
+
 def demo_accounts() -> list[DemoAccount]:
     patients = [DemoAccount(Role.PATIENT, s[2], f"{_pid(s[0], s[1])[:8]}-{_pid(s[0], s[1])[8:]}",
                             DEMO_PASSWORD) for s in PATIENTS]
@@ -309,16 +321,32 @@ def load_demo_data(session: Session, today: date) -> bool:
     password_hash = hash_password(DEMO_PASSWORD)
     units = _organisation(session)
     nurses = _nurses(session, units, password_hash)
-    session.add(User(email=EDITOR[0], name=EDITOR[1], role=Role.EDITOR, password_hash=password_hash))
-    session.add(User(email=ADMIN[0], name=ADMIN[1], role=Role.ADMIN, password_hash=password_hash))
+    sjostad = units["onko"].provider_id  # Adam administers Sjöstads sjukhus: its units, Eva and Elin
+    session.add(User(email=EDITOR[0], name=EDITOR[1], role=Role.EDITOR, password_hash=password_hash,
+                     provider_id=sjostad))
+    session.add(User(email=ADMIN[0], name=ADMIN[1], role=Role.ADMIN, password_hash=password_hash,
+                     provider_id=sjostad))
     for spec in PATIENTS:
         _patient(session, spec, units, nurses, password_hash, today)
     _new_patient(session, password_hash)
     _relatives(session, units, nurses, password_hash, today)
     session.flush()
+    for user in session.exec(select(User)).all():  # demo only: a printed authenticator key for every account
+        user.totp_secret = demo_totp_secret(user.email or user.personal_id or "")
     _content(session, today)
     _forms(session, today)
+    _api_client(session)
     return True
+
+
+# The booking system of Sjöstads sjukhus, so that `make run` users can try the FHIR API (README: "FHIR API").
+DEMO_API_CLIENT = ("Bokningssystemet (demo)", "bokningssystemet-demo", "vardplan-demo-api-secret")
+
+
+def _api_client(session: Session) -> None:
+    name, client_id, secret = DEMO_API_CLIENT
+    provider = session.exec(select(CareProvider).where(CareProvider.name == "Sjöstads sjukhus (demo)")).one()
+    api_clients.create_client(session, name, provider.id or 0, list(api_clients.SCOPES), client_id, secret)
 
 
 # Maria's answers to "Hur har du mått?" every second week: rising, the last one raises an alert. The last answer is

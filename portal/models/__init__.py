@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from portal.models.access import AccessEvent
+from portal.models.administration import AccountInvitation
+from portal.models.api import ApiClient, ApiToken
 from portal.models.content import Article, ContentTemplate, PlanReading, ReadingResponse, TemplateStatus
 from portal.models.delegation import Delegation, DelegationStatus, EmergencyAccess, Relation, Scope
 from portal.models.forms import Alert, AlertStatus, FormAssignment, FormResponse, Questionnaire, ResponseStatus
@@ -28,9 +30,16 @@ from portal.models.plans import (
     PlanStatus,
     TeamRole,
 )
+from portal.models.second_factor import ActivationLetter, Passkey, RecoveryCode
 from portal.models.security import SecurityEvent
 
 __all__ = [
+    "ActivationLetter",
+    "Passkey",
+    "RecoveryCode",
+    "AccountInvitation",
+    "ApiClient",
+    "ApiToken",
     "Delegation",
     "DelegationStatus",
     "EmergencyAccess",

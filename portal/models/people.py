@@ -57,12 +57,16 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=200)
     locale: str | None = Field(default=None, max_length=10)
     totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = Field(default=None)  # the last TOTP time step used (no reuse)
     session_nonce: str = Field(default_factory=lambda: secrets.token_urlsafe(16), max_length=32)
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
     contact_email: str | None = Field(default=None, max_length=254)
+    contact_phone: str | None = Field(default=None, max_length=40)  # for notices (registered by the care team)
     notify_messages: bool = Field(default=False)
+    # The care provider whose administrator manages this account (staff, editors, administrators); none for patients.
+    provider_id: int | None = Field(default=None, foreign_key="care_provider.id", index=True)
 
     # Flask-Login protocol. The id it stores carries a nonce, so signing out
     # ends every copy of the session cookie, not only this browser's.

@@ -18,7 +18,7 @@ from flask_babel import LazyString, force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from portal.models import User
-from portal.notifications.services import ACCOUNT_CODE, ACCOUNT_EXISTS
+from portal.notifications.services import ACCOUNT_CODE, ACCOUNT_EXISTS, STAFF_INVITATION
 
 SMTP_TIMEOUT = 10.0
 MESSAGES_PATH = "/plan/messages"
@@ -183,6 +183,8 @@ def compose_invitation(payload: str) -> tuple[str, str]:
         return _compose_account_code(payload.removeprefix(ACCOUNT_CODE))
     if payload == ACCOUNT_EXISTS:
         return _compose_account_exists()
+    if payload.startswith(STAFF_INVITATION):
+        return _compose_staff_invitation(payload.removeprefix(STAFF_INVITATION))
     return _compose_invitation_link(payload)
 
 
@@ -238,6 +240,23 @@ def _compose_account_exists() -> tuple[str, str]:
                     "You already have an account with this address."),
             gettext("Sign in with it to accept the invitation: %(url)s", url=url),
             gettext("If you did not ask for an account, you can ignore this e-mail."),
+        ]
+
+    return _both_languages(_l("Your account in Min vårdplan"), paragraphs)
+
+
+def _compose_staff_invitation(link: str) -> tuple[str, str]:
+    """An administrator made an account for this address: the one-time link to choose a password (its code after
+    "#", never sent to the server), and the code written out."""
+    page, _, code = link.partition("#")
+
+    def paragraphs() -> list[str]:
+        return [
+            gettext("An administrator has made an account for you in Min vårdplan."),
+            gettext("Open the link within 7 days and choose your password: %(url)s", url=link),
+            gettext("If the link does not work, go to %(url)s and write this code: %(code)s",
+                    url=page, code=_grouped(code)),
+            gettext("If you did not expect this e-mail, you can ignore it."),
         ]
 
     return _both_languages(_l("Your account in Min vårdplan"), paragraphs)

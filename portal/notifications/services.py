@@ -20,6 +20,7 @@ NEW_MESSAGE = "new_message"
 INVITATION = "invitation"
 ACCOUNT_CODE = "account-code:"
 ACCOUNT_EXISTS = "account-exists"
+STAFF_INVITATION = "staff-invitation:"  # + the link with which invited staff choose a password
 MAX_ATTEMPTS = 6
 BATCH_SIZE = 100
 FIRST_RETRY = timedelta(minutes=1)

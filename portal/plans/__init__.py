@@ -7,7 +7,7 @@ from flask import Blueprint, Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.plans import access, patient, staff
+    from portal.plans import access, patient, registration, staff  # noqa: F401 (registration adds to staff.bp)
 
     feature = Blueprint("plans", __name__, template_folder="templates")
     feature.register_blueprint(patient.bp)

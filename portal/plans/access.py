@@ -58,6 +58,10 @@ ENDPOINT_RULES: dict[str, str] = {
     "questionnaires.patient.form_submit": Scope.FORMS,
     "questionnaires.patient.form_receipt": Scope.FORMS,
     "audit.patient.access_log": OWNER_OR_GUARDIAN,
+    "fhir.patient.downloads": Scope.PLAN,
+    "fhir.patient.bundle_download": Scope.PLAN,
+    "fhir.patient.summary": Scope.PLAN,
+    "fhir.patient.access_log_csv": OWNER_OR_GUARDIAN,
     "notifications.patient.settings": OWNER,
     "notifications.patient.settings_update": OWNER,
     "relatives.patient.relative_list": OWNER,
@@ -67,7 +71,8 @@ ENDPOINT_RULES: dict[str, str] = {
 }
 LANDINGS = ("plans.patient.start", "messages.patient.thread", "questionnaires.patient.form_list")
 HOME_BY_ROLE = {"patient": "plans.patient.start", "relative": "relatives.public.choose",
-                "staff": "plans.staff.caseload", "editor": "content.editor.index", "admin": "content.editor.index"}
+                "staff": "plans.staff.caseload", "editor": "content.editor.index",
+                "admin": "organisation.admin.unit_list"}  # an administrator starts on their provider's units
 
 
 # --- the patient's side: as self, or through a delegation ----------------------------------------------------------

@@ -23,7 +23,7 @@ from portal.db import get_session
 from portal.models import CarePlan, ItemSource, Phase, PlanItem, Role, StaffMember
 from portal.plans.access import editable_plan, log, patient_from_form, plan_or_404, start_emergency
 from portal.plans.item_form import item_errors
-from portal.plans.services import builder, emergency, plans, reading
+from portal.plans.services import builder, emergency, plans, reading, registration
 from portal.plans.services import caseload as caseload_service
 from portal.web.guards import require_role
 from portal.web.htmx import in_place
@@ -108,7 +108,9 @@ def _find_page(text: str, searched: bool, after: int | None = None) -> str:
         log(Action.READ, "patient_search", patient.id)
     readable = builder.readable_plans(session, current_user.id, [plan.id or 0 for _p, plan in page.rows if plan])
     template = "plans/partials/find_more.html" if in_place() else "plans/staff/find.html"
-    return render_template(template, q=text, searched=searched, page=page, total=total, readable=readable)
+    unknown = registration.number_of(text) if text and not page.rows else None  # offered "Register patient"
+    return render_template(template, q=text, searched=searched, page=page, total=total, readable=readable,
+                           unknown_number=unknown)
 
 
 @bp.get("/find")
@@ -126,8 +128,7 @@ def patient_search() -> str:
 def _own_nurses() -> list[tuple[object, StaffMember, str]]:
     """The staff of the nurse's own units: the plan starts there."""
     session = get_session()
-    units = set(plans.staff_units(session, current_user.id))
-    return [row for row in builder.nurses_by_unit(session) if row[0].id in units]
+    return builder.nurses_by_unit(session, list(plans.staff_units(session, current_user.id)))
 
 
 def _new_plan_input(nurses: list[tuple[object, StaffMember, str]]) -> builder.NewPlanInput:
@@ -301,9 +302,11 @@ def _handover_page(found: CarePlan, patient: object, unit_id: int, chosen: str =
                    error: LazyString | None = None) -> tuple[str, int]:
     session = get_session()
     log(Action.READ, f"team:{found.id}", found.patient_id, unit_id)
+    unit_text = request.values.get("unit", "")[:MAX_SEARCH].strip()
+    nurses, search = builder.handover_choices(session, unit_text, parse_id(chosen))
     return render_template("plans/staff/handover.html", plan=found, patient=patient, chosen=chosen, error=error,
-                           team=builder.team(session, found.id or 0), nurses=builder.nurses_by_unit(session)), \
-        422 if error else 200
+                           team=builder.team(session, found.id or 0), nurses=nurses, search=search,
+                           unit_text=unit_text), 422 if error else 200
 
 
 @bp.get("/plans/<int:plan_id>/handover")

@@ -3,7 +3,7 @@ attempts, and the figures per hour that the admin sees and `security-report` pri
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -11,16 +11,22 @@ from portal.models import Role
 from portal.web.layout import NavItem
 
 ADMIN_NAVIGATION = (
+    NavItem(_l("Units"), "organisation.admin.unit_list", "organisation.admin.unit_list"),
+    NavItem(_l("Staff"), "organisation.admin.account_list", "organisation.admin.account_list"),
     NavItem(_l("Content"), "content.editor.index", "content.editor.index"),
     NavItem(_l("Security"), "security.admin.report", "security.admin.report"),
 )
 
 
 def layout_context() -> dict[str, object]:
-    """An administrator's navigation: the content and the security figures."""
-    if current_user.is_authenticated and current_user.role == Role.ADMIN:
-        return {"nav_items": ADMIN_NAVIGATION}
-    return {}
+    """An administrator's navigation (its one home): units, staff, the content and the security figures."""
+    if not (current_user.is_authenticated and current_user.role == Role.ADMIN):
+        return {}
+    endpoint = request.endpoint or ""
+    if endpoint.startswith("organisation.admin."):  # a unit's pages under Units, an account's under Staff
+        section = "unit_list" if endpoint.startswith("organisation.admin.unit") else "account_list"
+        return {"nav_items": ADMIN_NAVIGATION, "nav_section": f"organisation.admin.{section}"}
+    return {"nav_items": ADMIN_NAVIGATION}
 
 
 def init_app(app: Flask) -> None:

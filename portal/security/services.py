@@ -24,9 +24,16 @@ ATTENTION = {"failed": 20, "slowed": 3, "denied": 20, "emergency": 1}
 
 
 class EventKind(StrEnum):
+    """What a security-log event records (security/sign_in_log.py writes them)."""
+
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_IN_SUCCEEDED = "sign_in_succeeded"
     ACCOUNT_SLOWED = "account_slowed"  # a failure that started a wait
+    SIGN_OUT = "sign_out"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
+    SECOND_FACTOR_REMOVED = "second_factor_removed"
+    ACCOUNT_CREATED = "account_created"  # e.g. at a first e-ID sign-in
+    ACCOUNT_CHANGED = "account_changed"  # detail says what: deactivated, password_set, role …
 
 
 def keyed_hash(secret: str, purpose: str, value: str) -> str:
@@ -66,13 +73,17 @@ def sign_in_wait(session: Session, account_key: str, now: datetime) -> timedelta
     return latest + wait - now
 
 
-def record_sign_in(session: Session, account_key: str, address_key: str, succeeded: bool, now: datetime) -> None:
+def record_sign_in(session: Session, account_key: str, address_key: str, succeeded: bool, now: datetime,
+                   user_id: int | None = None, method: str = "", detail: str = "") -> SecurityEvent:
     """Log the attempt; a failure that makes the account wait is logged as a slowed account too."""
     kind = EventKind.SIGN_IN_SUCCEEDED if succeeded else EventKind.SIGN_IN_FAILED
-    session.add(SecurityEvent(occurred_at=now, kind=kind, account_key=account_key, address_key=address_key))
-    if not succeeded and wait_after(_failures(session, account_key, now)[0]) is not None:
+    event = SecurityEvent(occurred_at=now, kind=kind, account_key=account_key, address_key=address_key,
+                          user_id=user_id, method=method, detail=detail)
+    session.add(event)
+    if not succeeded and account_key and wait_after(_failures(session, account_key, now)[0]) is not None:
         session.add(SecurityEvent(occurred_at=now, kind=EventKind.ACCOUNT_SLOWED, account_key=account_key,
-                                  address_key=address_key))
+                                  address_key=address_key, user_id=user_id, method=method))
+    return event
 
 
 @dataclass

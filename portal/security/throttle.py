@@ -14,11 +14,13 @@ from fnmatch import fnmatchcase
 from flask import Flask, Response, current_app, make_response, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import current_user
+from sqlmodel import select
 from werkzeug.exceptions import TooManyRequests
 
 from portal.core import clock
 from portal.core.personal_id import PersonalId
 from portal.db import get_session
+from portal.models import User
 from portal.security import services
 from portal.web.errors import render_error
 
@@ -35,10 +37,23 @@ class Rule:
 RULES: dict[str, Rule] = {
     # The account that is named gets the growing wait instead (services.sign_in_wait), whatever the address.
     "sign_in": Rule(("accounts.login_submit",), "30/minute;300/hour"),
+    # e-ID: each start and each way back costs the identity provider (and us) a round trip.
+    "eid": Rule(("accounts.eid_start", "accounts.eid_callback"), "30/minute;300/hour"),
     "invitation": Rule(("relatives.public.invitation*",), "30/minute;200/hour", "20/minute;100/hour"),
+    "account_setup": Rule(("organisation.public.welcome_open", "organisation.public.welcome_password"),
+                          "30/minute;200/hour"),
     # "Hitta patient" and the two forms that also look a patient up by personal identity number.
-    "patient_lookup": Rule(("plans.staff.patient_search", "plans.staff.plan_new", "plans.staff.emergency"),
+    "patient_lookup": Rule(("plans.staff.patient_search", "plans.staff.plan_new", "plans.staff.emergency",
+                            "plans.staff.patient_new"),
                            "120/minute;1200/hour", "60/minute;600/hour"),
+    # The second factor's codes and passkeys, and the activation letter's code (each account or number also gets
+    # the growing wait, under a key of its own: accounts/second_factor).
+    "second_factor": Rule(("accounts.factor.verify_submit", "accounts.factor.verify_passkey",
+                           "accounts.factor.setup_app", "accounts.factor.setup_passkey"), "30/minute;300/hour"),
+    "activation": Rule(("accounts.activation.start_submit", "accounts.activation.account_submit"),
+                       "20/minute;200/hour"),
+    # Other systems' FHIR API and its token endpoint (bearer tokens, no signed-in account): per address.
+    "fhir_api": Rule(("fhir.api.*", "fhir.oauth.token"), "300/minute;6000/hour"),
 }
 FALLBACK_RETRY_AFTER = 60
 
@@ -115,10 +130,20 @@ def refuse_if_slowed(identifier: PersonalId | str) -> None:
         raise Slowed(retry_after=max(1, math.ceil(wait.total_seconds())))
 
 
+def _account_id(identifier: PersonalId | str) -> int | None:
+    """The account a typed identifier names, if any (for the administrator's sign-in log)."""
+    column = User.personal_id if isinstance(identifier, PersonalId) else User.email
+    typed = identifier.digits if isinstance(identifier, PersonalId) else identifier.strip().lower()
+    return get_session().exec(select(User.id).where(column == typed)).first() if typed else None
+
+
 def note_sign_in(identifier: PersonalId | str, succeeded: bool) -> None:
-    """Log the attempt (as keyed hashes): failures in a row slow the account down, a success starts afresh."""
+    """Log the password attempt (as keyed hashes): failures in a row slow the account down, a success starts afresh.
+    A right password is only the first step (the second factor is logged on its own), and the log says so."""
     address = services.keyed_hash(current_app.config["SECRET_KEY"], "address", _address())
-    services.record_sign_in(get_session(), _account_key(identifier), address, succeeded, clock.utcnow())
+    services.record_sign_in(get_session(), _account_key(identifier), address, succeeded, clock.utcnow(),
+                            user_id=_account_id(identifier), method="password",
+                            detail="first_factor" if succeeded else "")
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.models import DatePrecision, ItemKind, ItemStatus, Phase, TeamRole, TemplateStatus
+from portal.web.i18n import translated
 
 PHASES = {
     Phase.INVESTIGATION: _l("Investigation"),
@@ -108,6 +109,8 @@ RESOURCES = {
     "endpoint": _l("a page"),
     "guardians": _l("the guardians"),
     "emergency": _l("emergency access"),
+    "my_data": _l("your downloaded data"),
+    "fhir": _l("your data, for another care system"),
 }
 ACTIONS = {
     "read": _l("Looked at"),
@@ -123,6 +126,7 @@ ROLES = {
     "editor": _l("content editor"),
     "admin": _l("administrator"),
     "anonymous": _l("not signed in"),
+    "system": _l("another care system"),
 }
 RELATIONS = {
     "partner": _l("partner"),
@@ -148,7 +152,8 @@ DELEGATION_STATUSES = {
 
 
 def _label(table: dict[str, LazyString], code: str) -> str:
-    return str(table.get(code, code))
+    names = translated(table)
+    return names[code] if code in names else str(code)
 
 
 def init_app(app: Flask) -> None:

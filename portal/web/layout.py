@@ -53,6 +53,7 @@ SECTION_OF = {
     "plans.staff.history": "plans.staff.caseload", "plans.staff.handover": "plans.staff.caseload",
     "plans.staff.version": "plans.staff.caseload", "plans.staff.item_edit": "plans.staff.caseload",
     "plans.staff.plan_new": "plans.staff.patient_find", "plans.staff.patient_search": "plans.staff.patient_find",
+    "plans.staff.patient_new": "plans.staff.patient_find",
     "questionnaires.staff.form_list": "plans.staff.caseload", "questionnaires.staff.form_response":
         "plans.staff.caseload", "questionnaires.staff.alert": "plans.staff.caseload",
     "messages.staff.thread": "messages.staff.inbox", "messages.staff.thread_older": "messages.staff.inbox",

@@ -18,10 +18,12 @@ from werkzeug.serving import make_server
 from portal import db
 from portal.core.clock import stockholm_today
 from portal.demo.services import load_demo_data
+from tests.conftest import second_factor_code
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+_LIVE_APP: Flask | None = None  # the app the live server serves (its database has the accounts' TOTP secrets)
 VIEWPORTS = {
     "iphone13": "iPhone 13",
     "ipad": "iPad (gen 7)",
@@ -50,6 +52,8 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     """The app served by Werkzeug in a thread on a free local port."""
+    global _LIVE_APP  # noqa: PLW0603 - for sign_in_with, which only gets the page
+    _LIVE_APP = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -138,9 +142,25 @@ EVA = "eva.lund@demo.vardplan.se"
 DEMO_PASSWORD = "vardplan-demo"
 
 
-def sign_in_with(page: Page, identifier: str, password: str = DEMO_PASSWORD) -> None:
-    """Fill in and send the sign-in form on the page that is open (by field id, not by label copy)."""
+def sign_in_with(page: Page, identifier: str, password: str = DEMO_PASSWORD, *, enrolled: bool = True) -> None:
+    """Fill in and send the sign-in form on the page that is open (by field id, not by label copy); then, as the
+    account's owner would, the code their authenticator app shows (tests/conftest.py computes it). An account made
+    by a test without a second factor gets the test key first, unless `enrolled=False` (its first sign-in, which
+    asks it to set one up)."""
+    if enrolled and _LIVE_APP is not None:
+        totp_code(identifier)  # gives an account without a second factor the test key
     page.locator("#identifier").fill(identifier)
     page.locator("#password").fill(password)
     page.locator("form.mv-form button[type=submit]").click()
+    page.wait_for_load_state()
+    if not page.url.split("?")[0].endswith("/login/verify") or _LIVE_APP is None:
+        return
+    page.locator("#code").fill(totp_code(identifier))
+    page.locator("form[action$='/login/verify'] button[type=submit]").click()
+
+
+def totp_code(identifier: str) -> str:
+    """The code the account's authenticator app shows now (one not used yet), for the live server's database."""
+    assert _LIVE_APP is not None, "start the live_server fixture first"
+    return second_factor_code(_LIVE_APP, identifier) or ""
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import DEMO_PASSWORD, MARIA
+from tests.e2e.conftest import DEMO_PASSWORD, MARIA, totp_code
 
 MAX_TABS = 40
 
@@ -47,6 +47,10 @@ def test_keyboard_only_sign_in_timeline_and_item(desktop_page: Page, demo: None)
     page.keyboard.press("Tab")
     expect(page.locator("#password")).to_be_focused()
     page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/login/verify$"))  # then the code from the app, by keyboard too
+    tab_until_focused(page, page.locator("#code"))
+    page.keyboard.type(totp_code(MARIA))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/plan/$"))
 

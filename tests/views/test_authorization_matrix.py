@@ -70,11 +70,13 @@ STAFF_TEAM = "staff_team"  # staff of a unit in the plan's care team (responsibl
 STAFF_RESPONSIBLE = "staff_responsible"  # only the responsible unit changes it; participating units get 403
 EDITOR = "editor"
 ADMIN = "admin"  # only administrators
+API = "api"  # other systems with a bearer token (portal.fhir): every signed-in person and anonymous user gets 401
 
 POLICIES: dict[str, str] = {
     "static": PUBLIC, "accounts.home": PUBLIC, "web.accessibility": PUBLIC, "web.language_update": PUBLIC,
     "web.healthz": PUBLIC,
     "accounts.login": PUBLIC, "accounts.login_submit": PUBLIC, "accounts.logout": PUBLIC,
+    "accounts.eid_start": PUBLIC, "accounts.eid_callback": PUBLIC,
     "accounts.session_status": PUBLIC, "accounts.session_extend": SIGNED_IN,
     "relatives.public.invitation": PUBLIC, "relatives.public.invitation_open": PUBLIC,
     "relatives.public.invitation_account": PUBLIC, "relatives.public.invitation_account_confirm": PUBLIC,
@@ -85,6 +87,7 @@ POLICIES: dict[str, str] = {
     "content.editor.version_publish": EDITOR, "content.editor.version_retire": EDITOR,
     "plans.staff.caseload": STAFF_ANY, "messages.staff.inbox": STAFF_ANY, "plans.staff.patient_find": STAFF_ANY,
     "plans.staff.patient_search": STAFF_ANY, "plans.staff.plan_new": STAFF_ANY, "plans.staff.emergency": STAFF_ANY,
+    "plans.staff.patient_new": STAFF_ANY,
     "plans.staff.plan": STAFF_TEAM, "plans.staff.history": STAFF_TEAM, "plans.staff.reading": STAFF_TEAM,
     "questionnaires.staff.form_list": STAFF_TEAM, "questionnaires.staff.form_assign": STAFF_RESPONSIBLE,
     "questionnaires.staff.form_response": STAFF_TEAM, "questionnaires.staff.alert": STAFF_TEAM,
@@ -102,6 +105,32 @@ POLICIES: dict[str, str] = {
     "relatives.staff.guardians": STAFF_RESPONSIBLE, "relatives.staff.guardian_create": STAFF_RESPONSIBLE,
     "audit.staff.access_log": STAFF_RESPONSIBLE,
     "security.admin.report": ADMIN,
+    "fhir.api.metadata": PUBLIC, "fhir.oauth.token": PUBLIC, "fhir.api.patient_read": API,
+    "fhir.api.patient_search": API, "fhir.api.patient_search_post": API, "fhir.api.careplan_read": API,
+    "fhir.api.careplan_search": API, "fhir.api.response_read": API, "fhir.api.response_search": API,
+    "fhir.api.appointment_create": API,
+    # The second step of a password sign-in and the activation letter: public pages that need a half sign-in or a
+    # letter's code (without one they send the visitor to sign in or to the first step); the letter is printed by
+    # the responsible unit.
+    "accounts.factor.verify": PUBLIC, "accounts.factor.verify_submit": PUBLIC, "accounts.factor.verify_passkey": PUBLIC,
+    "accounts.factor.setup": PUBLIC, "accounts.factor.setup_qr": PUBLIC, "accounts.factor.setup_app": PUBLIC,
+    "accounts.factor.setup_passkey": PUBLIC,
+    "accounts.activation.start": PUBLIC, "accounts.activation.start_submit": PUBLIC,
+    "accounts.activation.account": PUBLIC, "accounts.activation.account_submit": PUBLIC,
+    "accounts.activation.qr": PUBLIC,
+    "accounts.staff.activation_letter": STAFF_RESPONSIBLE,
+    "organisation.admin.unit_list": ADMIN, "organisation.admin.unit_new": ADMIN,
+    "organisation.admin.unit_create": ADMIN, "organisation.admin.unit_edit": ADMIN,
+    "organisation.admin.unit_update": ADMIN, "organisation.admin.account_list": ADMIN,
+    "organisation.admin.account_new": ADMIN, "organisation.admin.account_create": ADMIN,
+    "organisation.admin.account": ADMIN, "organisation.admin.membership_create": ADMIN,
+    "organisation.admin.membership_end": ADMIN, "organisation.admin.membership_update": ADMIN,
+    "organisation.admin.account_deactivate": ADMIN,
+    "organisation.admin.account_activate": ADMIN, "organisation.admin.invitation_send": ADMIN,
+    "organisation.admin.second_factor_reset": ADMIN,
+    "organisation.public.welcome": PUBLIC, "organisation.public.welcome_open": PUBLIC,
+    "organisation.public.welcome_password": PUBLIC, "organisation.public.welcome_done": PUBLIC,
+    "security.admin.sign_ins": ADMIN, "security.admin.sign_ins_csv": ADMIN,
 }
 # Patient endpoints whose URL holds one of the owning patient's objects: another patient gets 404 there.
 PATIENT_OBJECT_PARAMS = {"item_id", "article_id", "response_id", "assignment_id", "delegation_id"}
@@ -133,6 +162,8 @@ def expected(endpoint: str, method: str, actor: str, params: set[str]) -> str:
     policy = POLICIES[endpoint]
     if policy == PUBLIC:
         return OK
+    if policy == API:
+        return LOGIN  # 401: a session cookie is no bearer token
     if actor == "anonymous":
         return LOGIN
     if policy == SIGNED_IN:
@@ -222,6 +253,8 @@ def build_world(session: Session) -> World:
         "nurse_other_unit": session.get(User, other_nurse.user_id),
         "editor": factories.user(session, role=Role.EDITOR), "admin": factories.user(session, role=Role.ADMIN),
     })
+    world.users["admin"].provider_id = responsible_unit.provider_id  # the provider of the units and staff in URLs
+    session.add(world.users["admin"])
     for actor, scopes in RELATIVE_SCOPES.items():
         world.users[actor] = factories.user(session, role=Role.RELATIVE)
         world.acting[actor] = _delegation(session, maria, world.users[actor], scopes).id or 0
@@ -247,10 +280,12 @@ def build_world(session: Session) -> World:
 
     world.ids = {
         "plan_id": plan.id, "item_id": staff_item.id, "own_item_id": own_item.id, "article_id": article.id,
+        "patient_id": maria.id,
         "response_id": sent.id, "draft_response_id": response.id, "assignment_id": current.id,
         "alert_id": alert.id if alert else 0, "delegation_id": world.acting["relative_plan"],
         "membership_id": membership.id, "key": "brostcancer", "version": 1, "slug": "behandling-trotthet",
         "token": "not-a-real-invitation", "step": 1, "filename": "css/base.css",
+        "unit_id": responsible_unit.id, "account_id": nurse.user_id, "staff_member_id": nurse.id,
     }
     world.maria_pid = maria.personal_id
     world.new_patient_pid = newcomer.personal_id

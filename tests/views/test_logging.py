@@ -17,7 +17,7 @@ from portal import create_app, db
 from portal.db import get_session
 from portal.web import request_log
 from tests import factories
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, second_factor_code
 
 Lines = Callable[[], list[dict[str, object]]]
 SECRETS = ("680412", "Maria", "maria@", "correct horse", "?")  # "680412": in 10 and 12 digits alike
@@ -69,11 +69,15 @@ def test_logging_leaves_out_query_strings_and_form_values(json_app: Flask, sessi
     token = csrf_from(client.get("/login").get_data(as_text=True))
     client.post("/login?next=/plan/", data={"identifier": "19680412-9820", "password": factories.PASSWORD,
                                             "csrf_token": token})
+    code = second_factor_code(json_app, "19680412-9820")
+    token = csrf_from(client.get("/login/verify").get_data(as_text=True))
+    client.post("/login/verify?next=/plan/", data={"code": code, "csrf_token": token})
     client.get("/plan/")
     logged = lines()
     written = "\n".join(json.dumps(line, ensure_ascii=False) for line in logged)
-    assert [line["path"] for line in _requests(logged)] == ["/login", "/login", "/login", "/plan/"]
-    assert [secret for secret in SECRETS if secret in written] == []
+    assert [line["path"] for line in _requests(logged)] == [
+        "/login", "/login", "/login", "/login/verify", "/login/verify", "/plan/"]
+    assert [secret for secret in (*SECRETS, code) if secret in written] == []
     assert _requests(logged)[-1]["user_id"] == maria.user_id  # an opaque number, once signed in
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from portal.models import AccessEvent, Message, MessageDraft, Notification, User
 from tests import factories
-from tests.conftest import HTMX_HEADERS, count_rows, csrf_from, sign_in
+from tests.conftest import HTMX_HEADERS, count_rows, csrf_from, pass_second_factor, sign_in
 
 HX = {"HX-Request": "true", "HX-Target": "thread-list"}
 
@@ -198,6 +198,7 @@ def test_expired_session_keeps_the_text_over_a_new_sign_in(client: FlaskClient, 
     token = csrf_from(page)
     client.post("/login", data={"identifier": patient.personal_id, "password": factories.PASSWORD,
                                 "csrf_token": token, "next": "/plan/messages", "draft": "Min långa fråga"})
+    pass_second_factor(client, patient.personal_id)  # the draft travels along to the end of the sign-in
     page = client.get("/plan/messages").get_data(as_text=True)
     assert ">Min långa fråga</textarea>" in page
     assert "Ditt meddelande är inte skickat än." in page

@@ -1,0 +1,129 @@
+"""Registering a patient the care team meets for the first time: the one home for making a Patient.
+
+The number (personal, coordination or reserve) is checked by core.personal_id; the birth date comes from it, except
+for a reserve number, where the nurse writes it (a date in the number is offered first). The patient gets an account
+without a password at once, holding the contact details for notices; they sign in later with e-ID, or with the
+password and app set up from an activation letter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from portal.core.clock import EARLIEST_DAY
+from portal.core.personal_id import InvalidPersonalId, PersonalId, parse_personal_id
+from portal.models import Patient, Role, User
+
+MAX_NAME = 200
+MAX_EMAIL = 254
+MAX_PHONE = 40
+NO_PASSWORD = ""  # never matches (accounts.services.verify_password): sign-in is by e-ID or an activation letter
+# The languages a patient can be registered with (ISO 639-1); the portal itself speaks those in LANGUAGES.
+_PHONE = re.compile(r"^\+?[0-9 ()-]{5,40}$")
+LANGUAGES = ("sv", "en", "ar", "fi", "so", "fa", "ti", "pl", "bs", "tr", "ku", "es", "de", "ru", "uk")
+
+
+@dataclass
+class PatientInput:
+    """The registration form as typed, kept as text so that a refused form shows exactly what was written."""
+
+    personal_id: str = ""
+    name: str = ""
+    birth_date: str = ""
+    language: str = "sv"
+    email: str = ""
+    phone: str = ""
+
+    @classmethod
+    def from_form(cls, form: dict[str, str]) -> PatientInput:
+        return cls(**{name: str(form.get(name, "")).strip()[:400] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class CheckedPatient:
+    number: PersonalId
+    name: str
+    birth_date: date
+    language: str
+    email: str | None
+    phone: str | None
+
+
+def number_of(typed: str) -> PersonalId | None:
+    try:
+        return parse_personal_id(typed)
+    except InvalidPersonalId:
+        return None
+
+
+def is_registered(session: Session, number: PersonalId) -> bool:
+    return session.exec(select(Patient.id).where(Patient.personal_id == number.digits)).first() is not None
+
+
+def check_patient(data: PatientInput, today: date) -> tuple[CheckedPatient | None, dict[str, str]]:
+    """Error codes per field (the view translates them)."""
+    errors: dict[str, str] = {}
+    number = number_of(data.personal_id)
+    if number is None:
+        errors["personal_id"] = "number"
+    if not data.name or len(data.name) > MAX_NAME:
+        errors["name"] = "name"
+    birth = number.birth_date if number is not None and not number.is_reserve_number else _date(data.birth_date)
+    if birth is None or not EARLIEST_DAY <= birth <= today:
+        errors["birth_date"] = "birth_date"
+    if data.language not in LANGUAGES:
+        errors["language"] = "language"
+    if data.email and not _is_email(data.email):
+        errors["email"] = "email"
+    if data.phone and (len(data.phone) > MAX_PHONE or not _PHONE.match(data.phone)):
+        errors["phone"] = "phone"
+    if errors or number is None or birth is None:
+        return None, errors
+    return CheckedPatient(number, data.name, birth, data.language, data.email.lower() or None, data.phone or None), {}
+
+
+def _is_email(address: str) -> bool:
+    """As notifications.services.is_valid_email checks it (plans may not import notifications)."""
+    try:
+        validate_email(address, check_deliverability=False, allow_quoted_local=False)
+    except EmailNotValidError:
+        return False
+    return len(address) <= MAX_EMAIL
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def register_patient(session: Session, checked: CheckedPatient, portal_languages: tuple[str, ...] = ("sv", "en")
+                     ) -> Patient | None:
+    """Make the patient and their account (or use the account their e-ID made already); None if the number was
+    registered meanwhile (a second click, another nurse)."""
+    account = session.exec(select(User).where(User.personal_id == checked.number.digits)).first()
+    try:
+        with session.begin_nested():
+            if account is None:
+                account = User(personal_id=checked.number.digits, name=checked.name, role=Role.PATIENT,
+                               password_hash=NO_PASSWORD)
+            account.contact_email = checked.email or account.contact_email
+            account.contact_phone = checked.phone or account.contact_phone
+            account.notify_messages = account.notify_messages or checked.email is not None
+            account.locale = account.locale or (checked.language if checked.language in portal_languages else None)
+            session.add(account)
+            session.flush()
+            patient = Patient(user_id=account.id, personal_id=checked.number.digits, name=checked.name,
+                              birth_date=checked.birth_date, language=checked.language)
+            session.add(patient)
+            session.flush()
+    except IntegrityError:
+        return None
+    return patient
