@@ -67,12 +67,9 @@ faketime:
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check .
 
+# SQLite, and with TEST_DATABASE_URL also PostgreSQL, side by side (scripts/test_suites.sh).
 test: $(BIN)/.installed-test chromium translations lint
-	env -u TEST_DATABASE_URL $(PYTEST)
-	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
-	  echo "== The same suite on PostgreSQL ($${TEST_DATABASE_URL%%@*}@…) =="; \
-	  $(PYTEST); \
-	fi
+	PYTEST=$(PYTEST) scripts/test_suites.sh
 
 # The SQLite suite at six awkward moments (midnight in Sweden, New Year, DST, 29 February…); about 25 minutes.
 test-clock: $(BIN)/.installed-test chromium faketime translations

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole suite on SQLite and, when TEST_DATABASE_URL is set, the same suite on PostgreSQL at the same time: two
+# pytest processes side by side keep both cores busy while one of them waits for Chromium or a database, so the two
+# runs take about the time of one and a half. PostgreSQL's output is kept and shown after SQLite's.
+# Arguments go to both pytest runs (e.g. scripts/test_suites.sh -x tests/views).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PYTEST=${PYTEST:-.venv/bin/pytest}
+
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  exec "$PYTEST" "$@"
+fi
+
+where="${TEST_DATABASE_URL%%@*}@…"
+log=$(mktemp -t portal-tests-postgresql.XXXXXX)
+"$PYTEST" -p no:cacheprovider --output test-results/postgresql "$@" >"$log" 2>&1 &
+postgresql_run=$!
+trap 'kill "$postgresql_run" 2>/dev/null; rm -f "$log"' EXIT
+
+echo "== SQLite; the same suite runs on PostgreSQL ($where) beside it, its output follows =="
+env -u TEST_DATABASE_URL "$PYTEST" "$@"
+sqlite=$?
+wait "$postgresql_run"
+postgresql=$?
+echo "== The same suite on PostgreSQL ($where) =="
+cat "$log"
+verdict() { if [ "$1" = 0 ]; then echo passed; else echo "FAILED (exit $1)"; fi; }
+echo "== SQLite $(verdict "$sqlite"); PostgreSQL $(verdict "$postgresql") =="
+[ "$sqlite" = 0 ] && [ "$postgresql" = 0 ]
