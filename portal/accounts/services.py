@@ -14,6 +14,20 @@ from portal.core.text import parse_id
 from portal.models import User
 
 MAX_PASSWORD_LENGTH = 256
+MIN_NEW_PASSWORD = 10  # a password someone chooses (relatives, activated patients); staff choose longer ones
+
+
+def check_new_password(password: str, again: str, minimum: int = MIN_NEW_PASSWORD,
+                       maximum: int = MAX_PASSWORD_LENGTH) -> dict[str, str]:
+    """A chosen password, typed twice: {field: error code} ("password_short", "password_long", "password_match"),
+    empty when it will do. The one rule for every page where a password is set."""
+    if len(password) < minimum:
+        return {"password": "password_short"}  # noqa: S105 - an error code, not a password
+    if len(password) > maximum:
+        return {"password": "password_long"}  # noqa: S105
+    if password != again:
+        return {"password_again": "password_match"}  # noqa: S105
+    return {}
 _hasher = PasswordHasher()
 # Verified against when no account matches, so a wrong identifier costs as much time as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

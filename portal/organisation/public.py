@@ -23,9 +23,9 @@ PROBLEMS: dict[str, LazyString] = {
     "expired": _l("The link no longer works. Ask your administrator to send a new one."),
 }
 ERRORS: dict[str, LazyString] = {
-    "short": _l("Choose a password with at least %(min)s characters.", min=services.MIN_PASSWORD),
-    "long": _l("Choose a shorter password (at most %(max)s characters).", max=services.MAX_PASSWORD),
-    "match": _l("Write the same password twice."),
+    "password_short": _l("Choose a password with at least %(min)s characters.", min=services.MIN_PASSWORD),
+    "password_long": _l("Choose a shorter password (at most %(max)s characters).", max=services.MAX_PASSWORD),
+    "password_match": _l("Write the same password twice."),
 }
 
 

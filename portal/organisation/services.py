@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from portal.accounts.services import end_all_sessions, hash_password
+from portal.accounts.services import check_new_password, end_all_sessions, hash_password
 from portal.core import keyset
 from portal.core.access_log import Action, Actor, record_access
 from portal.core.keyset import Key, Slice
@@ -285,13 +285,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def check_password(password: str, again: str) -> dict[str, str]:
-    if len(password) < MIN_PASSWORD:
-        return {"password": "short"}
-    if len(password) > MAX_PASSWORD:
-        return {"password": "long"}
-    if password != again:
-        return {"password_again": "match"}
-    return {}
+    return check_new_password(password, again, MIN_PASSWORD, MAX_PASSWORD)
 
 
 def accept_invitation(session: Session, invitation: AccountInvitation, password: str, now: datetime) -> User:

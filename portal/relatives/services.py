@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from portal.accounts.services import find_user, hash_password
+from portal.accounts.services import check_new_password, find_user, hash_password
 from portal.core.access_log import Action, Actor, record_access
 from portal.core.clock import STOCKHOLM, utcnow
 from portal.models import AccessEvent, Delegation, DelegationStatus, Notification, Patient, Relation, Role, Scope, User
@@ -223,13 +223,7 @@ def start_account(session: Session, delegation: Delegation, name: str, email: st
 
 
 def check_password(password: str, again: str) -> dict[str, str]:
-    if len(password) < MIN_PASSWORD:
-        return {"password": "password_short"}  # noqa: S105 - an error code, not a password
-    if len(password) > MAX_PASSWORD:
-        return {"password": "password_long"}  # noqa: S105
-    if password != again:
-        return {"password_again": "password_match"}  # noqa: S105
-    return {}
+    return check_new_password(password, again, MIN_PASSWORD, MAX_PASSWORD)
 
 
 def wrong_codes(session: Session, invitation: int, since: datetime) -> int:

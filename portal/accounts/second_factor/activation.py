@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from portal.accounts.second_factor import services as factor
-from portal.accounts.services import MAX_PASSWORD_LENGTH, hash_password
+from portal.accounts.services import MAX_PASSWORD_LENGTH, MIN_NEW_PASSWORD, check_new_password, hash_password
 from portal.models import ActivationLetter, Patient, Role, User
 
 VALID_FOR = timedelta(days=14)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no O/0 or I/1 to mix up on paper
 CODE_LENGTH = 12  # 60 random bits, typed with the personal number, tried slowly (the sign-in wait)
-MIN_PASSWORD = 10
+MIN_PASSWORD = MIN_NEW_PASSWORD
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,7 @@ def usable(session: Session, letter_id: int, now: datetime) -> ActivationLetter 
 
 
 def check_password(password: str, again: str) -> dict[str, str]:
-    if len(password) < MIN_PASSWORD:
-        return {"password": "password_short"}  # noqa: S105 - an error code, not a password
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return {"password": "password_long"}  # noqa: S105
-    if password != again:
-        return {"password_again": "password_match"}  # noqa: S105
-    return {}
+    return check_new_password(password, again, MIN_PASSWORD, MAX_PASSWORD_LENGTH)
 
 
 @dataclass(frozen=True)
