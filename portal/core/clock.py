@@ -25,9 +25,14 @@ def stockholm_today() -> date:
     return stockholm_now().date()
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp with its time zone (SQLite gives naive UTC back; PostgreSQL an aware one)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def in_stockholm(value: datetime) -> datetime:
     """A stored timestamp on a Swedish wall clock (SQLite gives naive UTC back)."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(STOCKHOLM)
+    return as_utc(value).astimezone(STOCKHOLM)
 
 
 def local_date(value: datetime) -> date:

@@ -12,7 +12,7 @@ from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from flask import Flask, current_app, g
 
-from portal.core.clock import utcnow
+from portal.core.clock import as_utc, utcnow
 from portal.db import get_session
 from portal.fhir.services import clients
 from portal.models import ApiClient, ApiToken
@@ -65,7 +65,7 @@ class Token(TokenMixin):
 
     def is_expired(self) -> bool:
         expires = self.row.expires_at
-        return (expires if expires.tzinfo else expires.replace(tzinfo=UTC)) <= utcnow()
+        return as_utc(expires) <= utcnow()
 
     def is_revoked(self) -> bool:
         return self.row.revoked_at is not None

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from portal.accounts.services import check_new_password, end_all_sessions, hash_password
 from portal.core import keyset
 from portal.core.access_log import Action, Actor, record_access
+from portal.core.clock import as_utc
 from portal.core.keyset import Key, Slice
 from portal.core.text import parse_id
 from portal.models import AccountInvitation, CarePlan, CareUnit, Notification, Role, StaffMember, User
@@ -198,7 +199,7 @@ def send_invitation(session: Session, user: User, by: User, now: datetime, base_
     """A new one-time link by e-mail (any earlier one stops working): the code after "#", never in a request line."""
     for old in session.exec(select(AccountInvitation).where(AccountInvitation.user_id == user.id,
                                                             col(AccountInvitation.used_at).is_(None))).all():
-        old.expires_at = min(_aware(old.expires_at), now)
+        old.expires_at = min(as_utc(old.expires_at), now)
         session.add(old)
     code = new_token()
     invitation = AccountInvitation(user_id=user.id or 0, token_hash=hash_token(code), invited_by_user_id=by.id,
@@ -253,7 +254,7 @@ def set_active(session: Session, by: User, user: User, active: bool, now: dateti
     if not active:
         for invitation in session.exec(select(AccountInvitation).where(AccountInvitation.user_id == user.id,
                                                                        col(AccountInvitation.used_at).is_(None))):
-            invitation.expires_at = min(_aware(invitation.expires_at), now)
+            invitation.expires_at = min(as_utc(invitation.expires_at), now)
             session.add(invitation)
     session.add(user)
     _log(session, by, Action.UPDATE, f"account:{user.id}")
@@ -275,13 +276,9 @@ def invitation_problem(session: Session, invitation: AccountInvitation | None, n
     user = session.get(User, invitation.user_id)
     if invitation.used_at is not None:
         return "used"
-    if user is None or not user.is_active or _aware(invitation.expires_at) <= now:
+    if user is None or not user.is_active or as_utc(invitation.expires_at) <= now:
         return "expired"
     return None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back
 
 
 def check_password(password: str, again: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlmodel import Session, func, select
 
 from portal.core.access_log import Action
+from portal.core.clock import as_utc
 from portal.models import AccessEvent, EmergencyAccess, SecurityEvent
 
 FREE_FAILURES = 4  # the 5th failed sign-in in a row starts the first wait
@@ -41,10 +42,6 @@ def keyed_hash(secret: str, purpose: str, value: str) -> str:
     return hmac.new(secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite gives naive UTC back
-
-
 def wait_after(failures: int) -> timedelta | None:
     """How long an account waits after this many failures in a row: none, then 1, 2, 4 … minutes, at most 15."""
     if failures <= FREE_FAILURES:
@@ -60,8 +57,8 @@ def _failures(session: Session, account_key: str, now: datetime) -> tuple[int, d
         SecurityEvent.occurred_at >= since)).one()
     count, latest = session.exec(select(func.count(), func.max(SecurityEvent.occurred_at)).where(
         SecurityEvent.account_key == account_key, SecurityEvent.kind == EventKind.SIGN_IN_FAILED,
-        SecurityEvent.occurred_at > (_aware(success) if success else since))).one()
-    return count, _aware(latest) if latest else None
+        SecurityEvent.occurred_at > (as_utc(success) if success else since))).one()
+    return count, as_utc(latest) if latest else None
 
 
 def sign_in_wait(session: Session, account_key: str, now: datetime) -> timedelta | None:
@@ -103,7 +100,7 @@ class HourFigures:
 
 def _hour_of(value: datetime) -> datetime:
     # Swedish time is a whole number of hours from UTC, so an hour in UTC is an hour on a Swedish clock (DST too).
-    return _aware(value).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return as_utc(value).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def _add(rows: dict[datetime, HourFigures], times: list[datetime], name: str) -> None:

@@ -177,7 +177,7 @@ def csv_text(rows: Iterable[Row]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        at = row.occurred_at if row.occurred_at.tzinfo else row.occurred_at.replace(tzinfo=UTC)
+        at = clock.as_utc(row.occurred_at)
         writer.writerow([row.id, at.astimezone(UTC).isoformat(timespec="seconds"), row.kind, row.method, row.detail,
                          _safe(row.name or ""), row.role or "", row.address])
     return out.getvalue()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from babel import Locale
@@ -19,7 +19,7 @@ from flask import Flask, current_app, request
 from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
 
-from portal.core.clock import STOCKHOLM, local_date, stockholm_now
+from portal.core.clock import in_stockholm, local_date, stockholm_now
 from portal.extensions import babel
 from portal.models import DatePrecision
 
@@ -96,7 +96,7 @@ def _words() -> Words:
 
 def _local(value: datetime) -> datetime:
     """A stored timestamp on a Swedish wall clock (naive ones are UTC, as Flask-Babel takes them)."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(STOCKHOLM)
+    return in_stockholm(value)
 
 
 def _day_text(words: Words, value: date, with_year: bool) -> str:

@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from portal.accounts.second_factor import services as factor
 from portal.accounts.services import MAX_PASSWORD_LENGTH, MIN_NEW_PASSWORD, check_new_password, hash_password
+from portal.core.clock import as_utc
 from portal.models import ActivationLetter, Patient, Role, User
 
 VALID_FOR = timedelta(days=14)
@@ -33,10 +34,6 @@ def _hash(code: str) -> str:
 
 def _normal(typed: str) -> str:
     return "".join(ch for ch in typed.upper() if ch.isalnum())
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def print_letter(session: Session, patient: Patient, printed_by: User, now: datetime) -> PrintedLetter:
@@ -61,7 +58,7 @@ def open_letter(session: Session, personal_id: str, typed_code: str, now: dateti
         ActivationLetter.patient_id == (patient.id if patient else -1), col(ActivationLetter.used_at).is_(None),
         col(ActivationLetter.voided_at).is_(None)).order_by(col(ActivationLetter.id).desc())).first()
     digest = _hash(_normal(typed_code))
-    if letter is None or not hmac.compare_digest(letter.code_hash, digest) or _aware(letter.expires_at) <= now:
+    if letter is None or not hmac.compare_digest(letter.code_hash, digest) or as_utc(letter.expires_at) <= now:
         return None
     return letter
 
@@ -69,7 +66,7 @@ def open_letter(session: Session, personal_id: str, typed_code: str, now: dateti
 def usable(session: Session, letter_id: int, now: datetime) -> ActivationLetter | None:
     """The letter again (step 2), if nothing used, voided or outdated it meanwhile."""
     letter = session.get(ActivationLetter, letter_id)
-    if letter is None or letter.used_at or letter.voided_at or _aware(letter.expires_at) <= now:
+    if letter is None or letter.used_at or letter.voided_at or as_utc(letter.expires_at) <= now:
         return None
     return letter
 
