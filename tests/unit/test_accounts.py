@@ -42,6 +42,19 @@ def test_password_hash_is_argon2_and_survives_very_long_input() -> None:
     assert not verify_password("not a hash", "x")
 
 
+def test_outside_the_tests_passwords_are_hashed_with_argon2s_recommended_cost() -> None:
+    from argon2 import profiles
+
+    from portal.accounts.services import password_hasher
+
+    for env in ("production", "development"):
+        hasher = password_hasher(env)
+        assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (
+            profiles.RFC_9106_LOW_MEMORY.time_cost, profiles.RFC_9106_LOW_MEMORY.memory_cost,
+            profiles.RFC_9106_LOW_MEMORY.parallelism)
+        assert hasher.check_needs_rehash(password_hasher("test").hash("x"))  # a cheap hash is replaced at sign-in
+
+
 def test_ending_all_sessions_invalidates_earlier_session_ids(session: Session) -> None:
     account = factories.user(session)
     old = account.get_id()

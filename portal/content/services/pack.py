@@ -56,7 +56,7 @@ class _DuplicateKey(ValueError):
         self.line = line
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when built with it: ~10× faster
     """Safe YAML that refuses a key given twice and keeps line numbers."""
 
 
