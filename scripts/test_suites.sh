@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole suite on SQLite and, when TEST_DATABASE_URL is set, the same suite on PostgreSQL at the same time: two
 # pytest processes side by side keep both cores busy while one of them waits for Chromium or a database, so the two
-# runs take about the time of one and a half. PostgreSQL's output is kept and shown after SQLite's.
+# runs take about the time of one and a half. PostgreSQL's suite is the slower one: it runs in two pytest-xdist workers
+# (each with a database of its own, tests/conftest.py), a file per worker at a time, so that when SQLite's run ends
+# both cores keep working. PostgreSQL's output is kept and shown after SQLite's.
 # Arguments go to both pytest runs (e.g. scripts/test_suites.sh -x tests/views).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +15,8 @@ fi
 
 where="${TEST_DATABASE_URL%%@*}@…"
 log=$(mktemp -t portal-tests-postgresql.XXXXXX)
-"$PYTEST" -p no:cacheprovider --output test-results/postgresql "$@" >"$log" 2>&1 &
+"$PYTEST" -p no:cacheprovider -n "${POSTGRESQL_WORKERS:-2}" --dist loadfile --output test-results/postgresql "$@" \
+  >"$log" 2>&1 &
 postgresql_run=$!
 trap 'kill "$postgresql_run" 2>/dev/null; rm -f "$log"' EXIT
 

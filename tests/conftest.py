@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask, request_started
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, func, select
 
@@ -32,11 +32,26 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own beside TEST_DATABASE_URL's (`test_gw0`, …)."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = db.make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         url = normalise_database_url(url)
+        worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1 … when the suite runs in parallel
+        if worker:
+            url = _worker_database(url, worker)
         _reset_postgres(url)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
