@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portal.accounts.services import hash_password
 from portal.core.clock import STOCKHOLM
@@ -40,14 +40,19 @@ def personal_id(birth: str = "19800101") -> str:
     return birth[:2] + with_check_digit(birth[2:] + f"{next(_serial) % 1000:03d}")
 
 
-def unit(session: Session, name: str = "Onkologimottagningen", phone: str = "010-111 22 33") -> CareUnit:
-    region = Region(name=f"Region {next(_serial)}")
-    session.add(region)
-    session.flush()
-    provider = CareProvider(region_id=region.id, name="Testsjukhuset")
-    session.add(provider)
-    session.flush()
-    found = CareUnit(provider_id=provider.id, name=name, phone=phone, opening_hours="Mån–fre 8–16", reply_days=2)
+def unit(session: Session, name: str = "Onkologimottagningen", phone: str = "010-111 22 33",
+         provider: str = "Testsjukhuset") -> CareUnit:
+    """A unit of the care provider of that name (made the first time): units of one provider see each other's
+    plans; a unit of another provider only with the patient's consent."""
+    owner = session.exec(select(CareProvider).where(CareProvider.name == provider)).first()
+    if owner is None:
+        region = Region(name=f"Region {next(_serial)}")
+        session.add(region)
+        session.flush()
+        owner = CareProvider(region_id=region.id, name=provider)
+        session.add(owner)
+        session.flush()
+    found = CareUnit(provider_id=owner.id, name=name, phone=phone, opening_hours="Mån–fre 8–16", reply_days=2)
     session.add(found)
     session.commit()
     return found
@@ -85,10 +90,12 @@ def patient(session: Session, name: str = "Maria Ek", pid: str | None = None) ->
 
 
 def plan(session: Session, for_patient: Patient, at: CareUnit, nurse: StaffMember | None = None,
-         phase: str = Phase.TREATMENT, diagnosis: str = "brostcancer") -> CarePlan:
+         phase: str = Phase.TREATMENT, diagnosis: str = "brostcancer", shared: bool = True) -> CarePlan:
+    """A plan the patient can see (shared: False makes a draft only the care team sees)."""
     found = CarePlan(patient_id=for_patient.id, template_key=diagnosis, current_phase=phase,
                      contact_nurse_id=nurse.id if nurse else None, responsible_doctor="Dr. Lena Åström",
                      diagnosis_summary="Du har en liten tumör som har opererats bort.")
+    found.shared_at = found.created_at if shared else None
     session.add(found)
     session.flush()
     session.add(CareTeamMembership(plan_id=found.id, unit_id=at.id, role=TeamRole.RESPONSIBLE))

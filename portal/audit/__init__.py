@@ -7,9 +7,10 @@ from flask import Blueprint, Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.audit import patient, staff
+    from portal.audit import patient, staff, words
 
     feature = Blueprint("audit", __name__, template_folder="templates")
     feature.register_blueprint(patient.bp)
     feature.register_blueprint(staff.bp)
     app.register_blueprint(feature)
+    words.init_app(app)

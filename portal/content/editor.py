@@ -1,5 +1,5 @@
 """The content editors' pages: every diagnosis and its versions, a patient's-eye preview in Swedish or English,
-publish and retire."""
+publish (after a page that shows what changes since the published version) and retire (after a page that asks)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from flask_babel import force_locale, get_locale
 from markupsafe import Markup
 
 from portal.content.services import store as content
+from portal.content.services.changes import changes_since_published
 from portal.content.services.pack import LANGUAGES
 from portal.db import get_session
-from portal.models import ContentTemplate, Role
+from portal.models import ContentTemplate, Role, TemplateStatus
 from portal.web.guards import require_role
 from portal.web.htmx import in_place
 from portal.web.inputs import id_arg
@@ -90,16 +91,30 @@ def _back_to_version(template: ContentTemplate, changed: bool, done: str, error:
     return redirect(target, code=303)
 
 
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "yes"
+
+
 @bp.post("/<key>/<int:version>/publish")
-def version_publish(key: str, version: int) -> Response:
-    """A draft becomes published: new plans can start from it, and its text never changes again."""
+def version_publish(key: str, version: int) -> Response | str:
+    """A draft becomes published: new plans can start from it, and its text never changes again. Without the
+    confirmation nothing changes: the page shows what changes for patients since the published version and asks."""
     template = _version_or_404(key, version)
+    if not _confirmed() and template.status == TemplateStatus.DRAFT:
+        language = _language(request.form.get("lang"))
+        changes = changes_since_published(get_session(), template, language)
+        return render_template("content/editor/publish.html", template=template, language=language, changes=changes)
     return _back_to_version(template, content.publish_version(get_session(), template), "published", "not_draft")
 
 
 @bp.post("/<key>/<int:version>/retire")
-def version_retire(key: str, version: int) -> Response:
-    """A published version takes no new plans; plans made from it keep it."""
+def version_retire(key: str, version: int) -> Response | str:
+    """A published version takes no new plans; plans made from it keep it. Without the confirmation nothing
+    changes: the page says how many plans use it (and if no other version stays published) and asks."""
     template = _version_or_404(key, version)
+    if not _confirmed() and template.status == TemplateStatus.PUBLISHED:
+        using, other = content.retire_effects(get_session(), template)
+        return render_template("content/editor/retire.html", template=template, using=using, other=other,
+                               language=_language(request.form.get("lang")))
     changed = content.retire_version(get_session(), template)
     return _back_to_version(template, changed, "retired", "not_published")

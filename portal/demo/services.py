@@ -13,23 +13,28 @@ from sqlmodel import Session, select
 from portal.accounts.services import hash_password
 from portal.content.services import store as content
 from portal.content.services.pack import load_pack
-from portal.core.clock import STOCKHOLM
+from portal.core.clock import STOCKHOLM, utcnow
 from portal.core.personal_id import with_check_digit
+from portal.demo.access_history import add_access_history
+from portal.demo.caseload import add_busy_caseload
 from portal.fhir.services import clients as api_clients
 from portal.models import (
     CarePlan,
     CareProvider,
     CareTeamMembership,
     CareUnit,
+    ConsentMethod,
     DatePrecision,
     Delegation,
     DelegationStatus,
+    Handover,
     ItemKind,
     ItemStatus,
     Patient,
     Phase,
     PlanItem,
     PlanReading,
+    ProviderConsent,
     ReadingResponse,
     Region,
     Relation,
@@ -178,13 +183,15 @@ def _patient(session: Session, spec: tuple, units: dict[str, CareUnit], nurses: 
     user = User(personal_id=pid, name=name, role=Role.PATIENT, password_hash=password_hash)
     session.add(user)
     session.flush()
-    patient = Patient(user_id=user.id, personal_id=pid, name=name,
+    phone, interpreter = PHONES.get(name, (None, None))
+    patient = Patient(user_id=user.id, personal_id=pid, name=name, phone=phone, interpreter_language=interpreter,
                       birth_date=date(int(birth[:4]), int(birth[4:6]), int(birth[6:])))
     session.add(patient)
     session.flush()
     plan = CarePlan(patient_id=patient.id, template_key=diagnosis, diagnosis_summary=summary,
                     contact_nurse_id=nurses[nurse].id, current_phase=phase,
-                    responsible_doctor="Dr. Henrik Sandberg" if nurse else "Dr. Lena Åström")
+                    responsible_doctor="Dr. Henrik Sandberg" if nurse else "Dr. Lena Åström",
+                    shared_at=utcnow() - timedelta(days=60))
     session.add(plan)
     session.flush()
     *earlier, current = [units[k] for k in unit_keys]
@@ -196,6 +203,11 @@ def _patient(session: Session, spec: tuple, units: dict[str, CareUnit], nurses: 
         session.add(PlanItem(plan_id=plan.id, phase=item_phase, kind=kind, title=title, preparation=prep,
                              starts_at=_when(today, days, hour, precision), date_precision=precision, status=status,
                              location=unit.name, unit_id=unit.id, position=position))
+
+
+# The phones the care team rings (numbers set aside for fiction by PTS) and the interpreter a patient needs.
+PHONES = {"Maria Ek": ("070-174 06 05", None), "Lars Nyström": ("070-174 06 12", None),
+          "Amira Haddad": ("070-174 06 27", "ar")}
 
 
 # A patient with an account but no plan yet: a new referral the nurse finds by personal number and builds a plan for.
@@ -210,6 +222,24 @@ def _new_patient(session: Session, password_hash: str) -> None:
     session.flush()
     session.add(Patient(user_id=user.id, personal_id=pid, name=name,
                         birth_date=date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))))
+
+
+# Amira's plan is under handover from the surgeons (Ekdalens sjukhus) to oncology (Sjöstads sjukhus) for her
+# follow-up: another care provider, so Jonas asked her by phone first. Eva finds it on her start page.
+HANDOVER_NOTE = ("Opererad, behandlingen är klar och hon mår bra. Uppföljningen sker hos er: återbesöket och "
+                 "koloskopin är inplanerade. Amira vill helst ha besök på förmiddagen. (Demo)")
+
+
+def _handover(session: Session, units: dict[str, CareUnit]) -> None:
+    amira = session.exec(select(Patient).where(Patient.name == PATIENTS[2][2])).one()
+    plan = session.exec(select(CarePlan).where(CarePlan.patient_id == amira.id)).one()
+    jonas = session.exec(select(User).where(User.email == NURSES[1][0])).one()
+    for unit in (units["onko"], units["kir"]):
+        session.add(ProviderConsent(patient_id=amira.id, provider_id=unit.provider_id, method=ConsentMethod.PHONE,
+                                    recorded_by_user_id=jonas.id))
+    session.add(Handover(plan_id=plan.id, from_unit_id=units["kir"].id, to_unit_id=units["onko"].id,
+                         note=HANDOVER_NOTE, created_by_user_id=jonas.id))
+    session.flush()
 
 
 def _content(session: Session, today: date) -> None:
@@ -279,7 +309,7 @@ def _relatives(session: Session, units: dict[str, CareUnit], nurses: list[StaffM
     session.add(elsa)
     session.flush()
     plan = CarePlan(patient_id=elsa.id, template_key=CHILD[1], current_phase=TR, contact_nurse_id=nurses[0].id,
-                    responsible_doctor="Dr. Karin Holm",
+                    responsible_doctor="Dr. Karin Holm", shared_at=utcnow() - timedelta(days=60),
                     diagnosis_summary=("Elsa har en sorts blodcancer som heter ALL. Den behandlas med cellgifter "
                                        "i flera steg under ungefär två år. De flesta barn blir friska."))
     session.add(plan)
@@ -335,6 +365,9 @@ def load_demo_data(session: Session, today: date) -> bool:
         user.totp_secret = demo_totp_secret(user.email or user.personal_id or "")
     _content(session, today)
     _forms(session, today)
+    _handover(session, units)
+    add_access_history(session, today, PATIENTS[0][2], nurses[0])  # Maria's log: visits to read
+    add_busy_caseload(session, units["onko"], nurses[0], password_hash, today)  # Eva: 300+ patients to sort
     _api_client(session)
     return True
 

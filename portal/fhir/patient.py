@@ -22,10 +22,10 @@ bp.before_request(patient_guard())
 
 def _mine() -> MyData:
     """What this viewer may take with them: everything for the patient, a relative's scopes for a relative."""
-    patient, _plan = require_plan()
+    patient, plan = require_plan()  # a draft is no plan here either
     delegation = acting_delegation()
     scopes = collect.ALL if delegation is None else delegation.scope_set
-    return collect.collect(get_session(), patient, scopes, str(get_locale() or "sv"))
+    return collect.collect(get_session(), patient, scopes, str(get_locale() or "sv"), plan=plan)
 
 
 def _article_url(article_id: int) -> str:

@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     feature.register_blueprint(staff.bp)
     app.register_blueprint(feature)
     app.context_processor(patient.layout_context)
+    app.context_processor(staff.layout_context)

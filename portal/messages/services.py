@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CTE, ColumnElement, ScalarSelect, Select, bindparam, case, func
+from sqlalchemy import CTE, ColumnElement, ScalarSelect, Select, and_, bindparam, case, func
 from sqlmodel import Session, col, select
 
 from portal.core import keyset, upsert
@@ -24,6 +24,7 @@ from portal.models import (
     MessageThreadState,
     Patient,
     Role,
+    StaffMember,
     User,
 )
 from portal.notifications.services import queue_new_message
@@ -101,7 +102,7 @@ def reply(session: Session, plan: CarePlan, patient: Patient, nurse: User, unit_
         mark_read(session, plan.id or 0, nurse.id or 0, message.id or 0)
         mark_handled(session, plan.id or 0, nurse)
         patient_user = session.get(User, patient.user_id) if patient.user_id else None
-        if patient_user is not None:
+        if patient_user is not None and plan.shared_at is not None:  # a draft's patient cannot read it yet
             queue_new_message(session, patient_user)
     return message, created
 
@@ -156,6 +157,10 @@ def _set_thread_state(session: Session, plan_id: int, **values: object) -> None:
                                                set_={name: stmt.excluded[name] for name in values}))
 
 
+SHOWS = ("all", "unhandled", "mine")  # the inbox's filters: the units' threads, those not dealt with, my patients'
+PREVIEW = 90  # characters of the last message's first line
+
+
 @dataclass(frozen=True)
 class InboxRow:
     plan: CarePlan
@@ -163,13 +168,26 @@ class InboxRow:
     last_message_at: datetime
     unhandled: bool
     unread: bool
+    preview: str = ""
+    unread_count: int = 0
 
 
-def _threads(user_id: int, unit_ids: list[int], plan_id: int | None) -> CTE:
-    """Each plan of these units (one plan with `plan_id`) with what its place in the inbox depends on, by a few index
-    look-ups per plan (the (plan_id, id) index for messages): never the country's messages, plans or read marks."""
+def preview(body: str, limit: int = PREVIEW) -> str:
+    """The first line with text, shortened to `limit` characters (plain text: the template escapes it)."""
+    line = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
+
+
+def _threads(user_id: int, unit_ids: list[int], plan_id: int | None, show: str = "all") -> CTE:
+    """Each plan of these units (one plan with `plan_id`; only those where this user is the contact nurse with
+    'mine') with what its place in the inbox depends on, by a few index look-ups per plan (the (plan_id, id) index
+    for messages): never the country's messages, plans or read marks."""
     units = select(CareTeamMembership.plan_id).where(col(CareTeamMembership.unit_id).in_(unit_ids),
                                                      col(CareTeamMembership.until).is_(None))
+    if show == "mine":
+        nurse = select(StaffMember.id).where(StaffMember.user_id == user_id)
+        units = units.where(col(CareTeamMembership.plan_id).in_(
+            select(CarePlan.id).where(col(CarePlan.contact_nurse_id).in_(nurse))))
     unit_plan = (units.where(CareTeamMembership.plan_id == plan_id) if plan_id is not None else units).distinct()
     plan = unit_plan.subquery("unit_plan").c.plan_id
 
@@ -186,39 +204,76 @@ def _threads(user_id: int, unit_ids: list[int], plan_id: int | None) -> CTE:
     ).cte("thread").prefix_with("MATERIALIZED")
 
 
-def _ranked(user_id: int, unit_ids: list[int], plan_id: int | None = None) -> tuple[Select, list[Key]]:
+def _states(thread: CTE) -> tuple[ColumnElement, ColumnElement]:
+    """Not dealt with (a patient message after the team's mark) and unread (a patient message after my mark)."""
+    last_patient = func.coalesce(thread.c.last_patient_id, 0)
+    unhandled = case((last_patient > func.coalesce(thread.c.handled_upto_id, 0), 1), else_=0)
+    unread = case((last_patient > func.coalesce(thread.c.last_read_id, 0), 1), else_=0)
+    return unhandled, unread
+
+
+def _ranked(user_id: int, unit_ids: list[int], plan_id: int | None = None,
+            show: str = "all") -> tuple[Select, list[Key]]:
     """The threads (those with messages) and their order: a patient message not dealt with first, then the newest."""
-    thread = _threads(user_id, unit_ids, plan_id)
-    unhandled = case((func.coalesce(thread.c.last_patient_id, 0) > func.coalesce(thread.c.handled_upto_id, 0), 1),
-                     else_=0)
-    unread = case((thread.c.last_id > func.coalesce(thread.c.last_read_id, 0), 1), else_=0)
+    thread = _threads(user_id, unit_ids, plan_id, show)
+    unhandled, unread = _states(thread)
     query = (select(thread.c.plan_id, thread.c.last_id, unhandled.label("unhandled"), unread.label("unread"))
              .where(thread.c.last_id.is_not(None)))
+    if show == "unhandled":
+        query = query.where(unhandled == 1)
     return query, [Key(unhandled, descending=True), Key(thread.c.last_id, descending=True)]
 
 
 def inbox(session: Session, user_id: int, unit_ids: list[int], after: int | None = None,
-          size: int = INBOX_PAGE) -> Slice[InboxRow]:
-    """One page of the units' threads, after the thread of plan `after` (the first page if it is not in the list).
-    The order is found from the per-plan look-ups alone; only the page's plans and patients are then read."""
+          size: int = INBOX_PAGE, show: str = "all") -> Slice[InboxRow]:
+    """One page of the units' threads (all, those not dealt with, or those of my patients), after the thread of plan
+    `after` (the first page if it is not in the list). The order is found from the per-plan look-ups alone; only
+    the page's plans, patients and last messages are then read, and the page's unread counts in one grouped query."""
     if not unit_ids:
         return Slice([])
-    ranked, keys = _ranked(user_id, unit_ids)
-    start = _inbox_key(session, user_id, unit_ids, after) if after is not None else None
+    show = show if show in SHOWS else "all"
+    ranked, keys = _ranked(user_id, unit_ids, show=show)
+    start = _inbox_key(session, user_id, unit_ids, after, show) if after is not None else None
     top = keyset.top(ranked, keys, start, size + 1)
-    query = (select(CarePlan, Patient, Message.created_at, top.c.unhandled, top.c.unread)
+    query = (select(CarePlan, Patient, Message.created_at, Message.body, top.c.unhandled, top.c.unread)
              .join(top, top.c.plan_id == CarePlan.id).join(Patient, col(Patient.id) == CarePlan.patient_id)
              .join(Message, col(Message.id) == top.c.last_id).order_by(top.c.rank))
-    rows = [InboxRow(plan, patient, last_at, bool(unhandled), bool(unread))
-            for plan, patient, last_at, unhandled, unread in session.exec(query).all()]
+    found = session.exec(query).all()
+    counts = unread_counts(session, user_id, [plan.id or 0 for plan, *_rest in found[:size]])
+    rows = [InboxRow(plan, patient, last_at, bool(unhandled), bool(unread), preview(body), counts.get(plan.id, 0))
+            for plan, patient, last_at, body, unhandled, unread in found]
     return keyset.cut(rows, size, lambda row: row.plan.id, start)
 
 
-def _inbox_key(session: Session, user_id: int, unit_ids: list[int], plan_id: int) -> tuple[object, ...] | None:
+def _inbox_key(session: Session, user_id: int, unit_ids: list[int], plan_id: int,
+               show: str = "all") -> tuple[object, ...] | None:
     """Where the thread of this plan stands in the inbox now; None if it is not one of the units' threads."""
-    ranked, keys = _ranked(user_id, unit_ids, plan_id)
+    ranked, keys = _ranked(user_id, unit_ids, plan_id, show)
     found = session.execute(ranked.with_only_columns(*(key.column for key in keys))).first()
     return tuple(found) if found is not None else None
+
+
+def unread_counts(session: Session, user_id: int, plan_ids: list[int]) -> dict[int, int]:
+    """Per plan, the messages from the patient's side after this reader's mark: one grouped query for a page."""
+    if not plan_ids:
+        return {}
+    mark = and_(MessageReadState.plan_id == Message.plan_id, MessageReadState.user_id == user_id)
+    query = (select(Message.plan_id, func.count()).outerjoin(MessageReadState, mark)
+             .where(col(Message.plan_id).in_(plan_ids), col(Message.author_role).not_in(CARE_SIDE),
+                    col(Message.id) > func.coalesce(MessageReadState.last_read_id, 0))
+             .group_by(Message.plan_id))
+    return {plan_id: count for plan_id, count in session.exec(query).all()}
+
+
+def waiting_threads(session: Session, user_id: int, unit_ids: list[int]) -> int:
+    """The staff navigation's badge: the units' threads with a patient message this nurse has not read and no one
+    has dealt with yet (the per-plan look-ups of the inbox, counted)."""
+    if not unit_ids:
+        return 0
+    thread = _threads(user_id, unit_ids, None)
+    unhandled, unread = _states(thread)
+    query = select(func.count()).select_from(thread).where(unhandled == 1, unread == 1)
+    return session.execute(query).scalar_one()
 
 
 def mark_handled(session: Session, plan_id: int, user: User) -> None:

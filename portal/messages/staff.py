@@ -53,12 +53,38 @@ def _page(plan: CarePlan, patient: Patient, unit_id: int, form: ComposeForm, bef
 
 @bp.get("/inbox")
 def inbox() -> str:
-    """Threads of the nurse's units, 50 at a time: unhandled patient messages first, then the newest. Under htmx,
-    'Show more' (?after=<plan id>) brings only the next threads, to add to the list."""
+    """Threads of the nurse's units, 50 at a time: unhandled patient messages first, then the newest; all of them,
+    those not dealt with (?show=unhandled) or her own patients' (?show=mine). Under htmx, 'Show more'
+    (?after=<plan id>) brings only the next threads, to add to the list."""
     session = get_session()
-    page = msgs.inbox(session, current_user.id, plans.staff_units(session, current_user.id), id_arg("after"))
+    show = request.args.get("show", "all")
+    show = show if show in msgs.SHOWS else "all"
+    page = msgs.inbox(session, current_user.id, plans.staff_units(session, current_user.id), id_arg("after"),
+                      show=show)
     template = "messages/partials/inbox_more.html" if in_place() else "messages/staff/inbox.html"
-    return render_template(template, page=page)
+    return render_template(template, page=page, show=show)
+
+
+@bp.get("/inbox/waiting")
+@background
+def waiting() -> Response | str:
+    """The navigation's badge: threads waiting for this nurse (polled every 60 s while the page is visible; not
+    activity, so an open tab still times out). Without htmx, the inbox itself."""
+    if not is_htmx():
+        return redirect(url_for("messages.staff.inbox"))
+    return render_template("messages/partials/waiting.html", before=id_arg("count", 0), waiting=_waiting())
+
+
+def _waiting() -> int:
+    session = get_session()
+    return msgs.waiting_threads(session, current_user.id, plans.staff_units(session, current_user.id))
+
+
+def layout_context() -> dict[str, object]:
+    """On the care team's whole pages: how many threads wait for this nurse (the badge's number without JS)."""
+    if not (current_user.is_authenticated and current_user.role == Role.STAFF) or in_place():
+        return {}
+    return {"waiting": _waiting()}
 
 
 @bp.get("/plans/<int:plan_id>/messages")

@@ -7,7 +7,22 @@ from portal.models.administration import AccountInvitation
 from portal.models.api import ApiClient, ApiToken
 from portal.models.content import Article, ContentTemplate, PlanReading, ReadingResponse, TemplateStatus
 from portal.models.delegation import Delegation, DelegationStatus, EmergencyAccess, Relation, Scope
-from portal.models.forms import Alert, AlertStatus, FormAssignment, FormResponse, Questionnaire, ResponseStatus
+from portal.models.forms import (
+    Alert,
+    AlertAction,
+    AlertStatus,
+    FormAssignment,
+    FormResponse,
+    Questionnaire,
+    ResponseStatus,
+)
+from portal.models.handover import (
+    MAX_HANDOVER_NOTE,
+    ConsentMethod,
+    Handover,
+    HandoverStatus,
+    ProviderConsent,
+)
 from portal.models.messages import (
     MAX_MESSAGE_LENGTH,
     Message,
@@ -28,6 +43,7 @@ from portal.models.plans import (
     PlanChange,
     PlanItem,
     PlanStatus,
+    PlanVisit,
     TeamRole,
 )
 from portal.models.second_factor import ActivationLetter, Passkey, RecoveryCode
@@ -52,6 +68,7 @@ __all__ = [
     "ReadingResponse",
     "TemplateStatus",
     "Alert",
+    "AlertAction",
     "AlertStatus",
     "FormAssignment",
     "FormResponse",
@@ -64,6 +81,11 @@ __all__ = [
     "MessageThreadState",
     "Notification",
     "AccessEvent",
+    "MAX_HANDOVER_NOTE",
+    "ConsentMethod",
+    "Handover",
+    "HandoverStatus",
+    "ProviderConsent",
     "CarePlan",
     "CareProvider",
     "CareTeamMembership",
@@ -76,6 +98,7 @@ __all__ = [
     "Phase",
     "PlanItem",
     "PlanStatus",
+    "PlanVisit",
     "Region",
     "Role",
     "SecurityEvent",

@@ -21,6 +21,14 @@ class AlertStatus(StrEnum):
     HANDLED = "handled"
 
 
+class AlertAction(StrEnum):
+    """What the care team did about an alert."""
+
+    CONTACTED = "contacted"
+    REFERRED = "referred"
+    NO_ACTION = "no_action"
+
+
 class Questionnaire(SQLModel, table=True):
     """One version of a form definition, stored as loaded so that answers always meet the questions they had."""
 
@@ -78,5 +86,6 @@ class Alert(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     handled_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     handled_at: datetime | None = None
+    action: str = Field(default="", max_length=20)  # an AlertAction; "" before actions were recorded
     action_note: str = Field(default="", max_length=2000)
     plan_item_id: int | None = Field(default=None, foreign_key="plan_item.id")

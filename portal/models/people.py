@@ -62,8 +62,7 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
-    contact_email: str | None = Field(default=None, max_length=254)
-    contact_phone: str | None = Field(default=None, max_length=40)  # for notices (registered by the care team)
+    contact_email: str | None = Field(default=None, max_length=254)  # where notices go (the one home of it)
     notify_messages: bool = Field(default=False)
     # The care provider whose administrator manages this account (staff, editors, administrators); none for patients.
     provider_id: int | None = Field(default=None, foreign_key="care_provider.id", index=True)
@@ -83,12 +82,17 @@ class User(SQLModel, table=True):
 
 
 class Patient(SQLModel, table=True):
+    """A person with a care plan. Their e-mail for notices is on their account (User.contact_email); the phone the
+    care team rings, the language they want and the interpreter they need are here."""
+
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", unique=True)
     personal_id: str = Field(max_length=12, unique=True)
     name: str = Field(max_length=200)
     birth_date: date
-    language: str = Field(default="sv", max_length=10)
+    language: str = Field(default="sv", max_length=10)  # the language the patient wants information in
+    phone: str | None = Field(default=None, max_length=40)
+    interpreter_language: str | None = Field(default=None, max_length=10)  # None: no interpreter needed
 
 
 class StaffMember(SQLModel, table=True):

@@ -71,6 +71,20 @@ class CarePlan(SQLModel, table=True):
     what_matters_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # A draft until the nurse shares it: only a shared plan is shown to the patient and relatives.
+    shared_at: datetime | None = None
+    shared_by: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class PlanVisit(SQLModel, table=True):
+    """When a reader (the patient, or each relative for themself) last opened a plan's start page, and the visit
+    before: "Nytt i din plan" lists the changes since `previous_at`."""
+
+    __tablename__ = "plan_visit"
+    plan_id: int = Field(foreign_key="care_plan.id", primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    visited_at: datetime = Field(default_factory=utcnow)
+    previous_at: datetime | None = None
 
 
 class CareTeamMembership(SQLModel, table=True):

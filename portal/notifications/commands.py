@@ -17,7 +17,8 @@ from portal.notifications.services import SendReport, send_due
 def _send_once(send: mailer.Sender) -> SendReport:
     with unit_of_work(current_app) as session:
         return send_due(session, send, utcnow(), compose=mailer.compose_new_message,
-                        compose_invitation=mailer.compose_invitation)
+                        compose_invitation=mailer.compose_invitation,
+                        compose_plan_shared=mailer.compose_plan_shared)
 
 
 def _print_report(report: SendReport) -> None:

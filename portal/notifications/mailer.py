@@ -22,6 +22,7 @@ from portal.notifications.services import ACCOUNT_CODE, ACCOUNT_EXISTS, STAFF_IN
 
 SMTP_TIMEOUT = 10.0
 MESSAGES_PATH = "/plan/messages"
+PLAN_PATH = "/plan/"
 SETTINGS_PATH = "/plan/settings"
 SIGN_IN_TO_INVITATION_PATH = "/login?next=/invite"
 Security = Literal["none", "tls", "starttls"]
@@ -168,6 +169,23 @@ def compose_new_message(user: User) -> tuple[str, str]:
         lines = [
             gettext("You have a new message in Min vårdplan."),
             gettext("Sign in to read it: %(url)s", url=base + MESSAGES_PATH),
+            gettext("Do you not want these e-mails? You can turn them off in your settings: %(url)s",
+                    url=base + SETTINGS_PATH),
+            gettext("You cannot reply to this e-mail."),
+        ]
+    return subject, "\n\n".join(lines) + "\n"
+
+
+def compose_plan_shared(user: User) -> tuple[str, str]:
+    """Subject and text of 'you have a care plan', in the user's language; nothing about what the plan holds."""
+    config = current_app.config
+    base = str(config["PUBLIC_BASE_URL"]).rstrip("/")
+    locale = user.locale if user.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        subject = gettext("You have a care plan in Min vårdplan")
+        lines = [
+            gettext("Your care team has made a care plan for you in Min vårdplan."),
+            gettext("Sign in to see it: %(url)s", url=base + PLAN_PATH),
             gettext("Do you not want these e-mails? You can turn them off in your settings: %(url)s",
                     url=base + SETTINGS_PATH),
             gettext("You cannot reply to this e-mail."),

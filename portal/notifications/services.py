@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from portal.models import Notification, User
 
 NEW_MESSAGE = "new_message"
+PLAN_SHARED = "plan_shared"  # "you have a care plan in Min vårdplan", when the nurse shares a new plan
 # To an address that may have no account yet, about an invitation; the payload says which e-mail, and is erased once
 # it is sent: the invitation's link, or the code for a relative's new account (ACCOUNT_CODE + 6 digits), or
 # ACCOUNT_EXISTS (the address has an account already: sign in with it instead).
@@ -59,21 +60,28 @@ def wants_email(user: User) -> bool:
     return bool(user.is_active and user.notify_messages and user.contact_email)
 
 
-def queue_new_message(session: Session, user: User) -> Notification | None:
-    """Put one 'you have a new message' e-mail in the outbox if the user wants it; the caller commits."""
+def queue_new_message(session: Session, user: User, kind: str = NEW_MESSAGE) -> Notification | None:
+    """Put one 'you have a new message' (or another `kind` of) e-mail in the outbox if the user wants it; the caller
+    commits."""
     if not wants_email(user) or user.id is None:
         return None
     pending = select(Notification).where(
         Notification.user_id == user.id,
-        Notification.kind == NEW_MESSAGE,
+        Notification.kind == kind,
         col(Notification.sent_at).is_(None),
         col(Notification.next_attempt_at) < GIVEN_UP,
     )
     if session.exec(pending).first() is not None:
         return None  # one nudge is enough until it is sent
-    notification = Notification(user_id=user.id, kind=NEW_MESSAGE)
+    notification = Notification(user_id=user.id, kind=kind)
     session.add(notification)
     return notification
+
+
+def queue_plan_shared(_plan: object, *, session: Session, user: User | None) -> None:
+    """Listens to plans' plan_shared signal: tell the patient a care plan is waiting (nothing about what is in it)."""
+    if user is not None:
+        queue_new_message(session, user, PLAN_SHARED)
 
 
 def build_email(to: str, subject: str, body: str) -> EmailMessage:
@@ -98,17 +106,20 @@ def short_error(error: BaseException) -> str:
 
 
 def send_due(session: Session, send: Send, now: datetime, *, compose: Compose,
-             compose_invitation: ComposeInvitation | None = None,
+             compose_invitation: ComposeInvitation | None = None, compose_plan_shared: Compose | None = None,
              max_attempts: int = MAX_ATTEMPTS, limit: int = BATCH_SIZE) -> SendReport:
     """Send the due e-mails, oldest first; each outcome is committed before the next one is tried."""
     outcomes: Counter[str] = Counter()
     kinds = (NEW_MESSAGE, INVITATION) if compose_invitation else (NEW_MESSAGE,)
+    kinds += (PLAN_SHARED,) if compose_plan_shared else ()
     for _ in range(limit):
         notification = _next_due(session, now, kinds)
         if notification is None:
             break
         if notification.kind == INVITATION and compose_invitation is not None:
             outcome = _deliver_invitation(session, notification, send, compose_invitation, now, max_attempts)
+        elif notification.kind == PLAN_SHARED and compose_plan_shared is not None:
+            outcome = _deliver(session, notification, send, compose_plan_shared, now, max_attempts)
         else:
             outcome = _deliver(session, notification, send, compose, now, max_attempts)
         outcomes[outcome] += 1

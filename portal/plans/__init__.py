@@ -7,7 +7,16 @@ from flask import Blueprint, Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.plans import access, patient, registration, staff  # noqa: F401 (registration adds to staff.bp)
+    from portal.plans import (  # noqa: F401 (registration, contact_details, lifecycle, handover add to staff.bp)
+        access,
+        contact_details,
+        handover,
+        lifecycle,
+        patient,
+        registration,
+        sharing,
+        staff,
+    )
 
     feature = Blueprint("plans", __name__, template_folder="templates")
     feature.register_blueprint(patient.bp)

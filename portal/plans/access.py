@@ -21,6 +21,7 @@ from portal.core.personal_id import InvalidPersonalId, parse_personal_id
 from portal.db import get_session
 from portal.models import CarePlan, Delegation, EmergencyAccess, Patient, Role, Scope, User
 from portal.plans.services import acting, emergency, plans
+from portal.plans.services import handover as handovers
 from portal.plans.services.builder import staff_may_edit_plan
 from portal.web.guards import AnonymousAnswer, login_redirect, refuse_role
 from portal.web.layout import NAVIGATION
@@ -45,6 +46,8 @@ ENDPOINT_RULES: dict[str, str] = {
     "plans.patient.item_edit": OWNER_OR_GUARDIAN,
     "plans.patient.item_update": OWNER_OR_GUARDIAN,
     "plans.patient.item_delete": OWNER_OR_GUARDIAN,
+    "plans.patient.sharing": OWNER,
+    "plans.patient.sharing_update": OWNER,
     "messages.patient.thread": Scope.MESSAGES_READ,
     "messages.patient.thread_older": Scope.MESSAGES_READ,
     "messages.patient.thread_new": Scope.MESSAGES_READ,
@@ -93,10 +96,12 @@ def current_patient() -> Patient | None:
 
 
 def current_plan() -> CarePlan | None:
-    """The current patient's plan (the newest active one), looked up once per request."""
+    """The current patient's plan (the newest active one), looked up once per request. A draft the nurse has not
+    shared yet is no plan at all for the patient and relatives: every patient page, download and form follows."""
     if "current_plan" not in g:
         patient = current_patient()
-        g.current_plan = plans.active_plan(get_session(), patient.id or 0) if patient else None
+        found = plans.active_plan(get_session(), patient.id or 0) if patient else None
+        g.current_plan = found if found is not None and found.shared_at is not None else None
     return g.current_plan
 
 
@@ -146,8 +151,10 @@ def current_actor() -> Actor:
 
 
 def log(action: Action, resource: str, patient_id: int | None, unit_id: int | None = None) -> None:
-    """Add this request's access to the log (saved with the request's work)."""
-    record_access(get_session(), current_actor(), action, resource, patient_id, unit_id)
+    """Add this request's access to the log (saved with the request's work); a staff request that reached a plan is
+    logged under the unit she acts for in it (plan_or_404) unless the view names another."""
+    unit = unit_id if unit_id is not None else g.get("acting_unit_id")
+    record_access(get_session(), current_actor(), action, resource, patient_id, unit)
 
 
 def _refuse(reason_page: str, status: int, patient_id: int | None, delegation: Delegation | None,
@@ -221,13 +228,20 @@ def layout_context() -> dict[str, object]:
 # --- the care team's side -------------------------------------------------------------------------------------------
 
 def plan_or_404(plan_id: int | None, resource: str) -> tuple[CarePlan, Patient, int]:
-    """The plan, its patient and the nurse's unit in its team; anyone else gets 404 and the attempt is logged.
+    """The plan, its patient and the unit the nurse acts for in it (plans.staff_may_read_plan: the responsible unit
+    first); anyone else gets 404 and the attempt is logged.
 
-    Emergency access ('nödåtkomst') lets a nurse outside the team read (GET only) until it runs out; every event
+    A unit that a pending handover goes to may read (GET only); a unit of a care provider other than the
+    responsible one only with the patient's consent (services/handover.py). Emergency access ('nödåtkomst') lets a
+    nurse outside the team read (GET only) until it runs out; every event
     of such a request is marked as emergency in the log.
     """
     db = get_session()
     unit_id = plans.staff_may_read_plan(db, current_user.id, plan_id) if plan_id else None
+    if unit_id is None and plan_id and request.method == "GET":  # a unit asked to take the plan over reads it
+        unit_id = handovers.receiving_unit(db, current_user.id, plan_id)
+    if unit_id is not None and not handovers.unit_may_see(db, db.get(CarePlan, plan_id), unit_id):
+        unit_id = None  # another care provider, and the patient has not agreed (PDL 6 kap.)
     if unit_id is None and plan_id:
         access = emergency.active(db, current_user.id, plan_id)
         if access is not None:
@@ -240,6 +254,7 @@ def plan_or_404(plan_id: int | None, resource: str) -> tuple[CarePlan, Patient, 
     if plan is None or unit_id is None:
         log(Action.DENIED, resource, None)
         abort(404)
+    g.acting_unit_id = unit_id
     return plan, db.get(Patient, plan.patient_id), unit_id
 
 

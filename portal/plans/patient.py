@@ -12,14 +12,14 @@ from flask_login import current_user
 
 from portal.content.services.store import ArticleView
 from portal.core.access_log import Action
-from portal.core.clock import local_date, stockholm_now, stockholm_today
+from portal.core.clock import local_date, stockholm_now, stockholm_today, utcnow
 from portal.core.text import parse_id
 from portal.db import get_session
 from portal.models import CarePlan, ItemKind, ItemSource, ItemStatus, Phase, PlanItem, PlanReading, ReadingResponse
 from portal.plans.access import current_patient, current_plan, log, patient_guard, require_plan
 from portal.plans.item_form import item_errors
-from portal.plans.services import builder, plans, reading
-from portal.plans.services.timeline import last_day, next_item
+from portal.plans.services import builder, lifecycle, plans, reading
+from portal.plans.services.timeline import last_day
 
 bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.before_request(patient_guard())
@@ -43,11 +43,12 @@ def start() -> str:
     if plan is None:
         return _no_plan()
     session = get_session()
-    upcoming = next_item(plans.plan_items(session, plan.id), stockholm_today(), local_date)
-    units = plans.units_by_id(session, {upcoming.unit_id} if upcoming and upcoming.unit_id else set())
+    page = lifecycle.start_page(session, plan, stockholm_today(), local_date)
+    visit = lifecycle.record_visit(session, plan.id or 0, current_user.id, utcnow())  # each reader's own visits
+    news, more_news = lifecycle.news(session, plan, visit)
     log(Action.READ, f"plan:{plan.id}", plan.patient_id)
-    return render_template("plans/patient/start.html", patient=current_patient(), plan=plan, next=upcoming,
-                           units=units, contact=plans.contact_for(session, plan))
+    return render_template("plans/patient/start.html", patient=current_patient(), plan=plan, next=page.next,
+                           units=page.units, contact=page.contact, news=news, more_news=more_news)
 
 
 @bp.get("/timeline")

@@ -3,9 +3,8 @@ and contact details for notices; then on to making the care plan. The number tra
 
 from __future__ import annotations
 
-from babel import Locale, UnknownLocaleError
 from flask import Response, current_app, redirect, render_template, request, url_for
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.core.access_log import Action
@@ -13,7 +12,9 @@ from portal.core.clock import stockholm_today
 from portal.db import get_session
 from portal.plans.access import log
 from portal.plans.services import registration
+from portal.plans.services.contact_details import LANGUAGES
 from portal.plans.staff import bp
+from portal.web.labels import language_label
 
 ERRORS: dict[str, LazyString] = {
     "number": _l("Write a personal identity number, coordination number or reserve number, like 19121212-1212."),
@@ -25,20 +26,14 @@ ERRORS: dict[str, LazyString] = {
 }
 
 
-def _languages() -> list[tuple[str, str]]:
-    """Each language in its name in the reader's language ('arabiska'), Swedish first."""
-    names = []
-    for code in registration.LANGUAGES:
-        try:
-            names.append((code, Locale.parse(code).get_display_name(str(get_locale() or "sv")) or code))
-        except (UnknownLocaleError, ValueError):
-            names.append((code, code))
-    return names
+def languages() -> list[tuple[str, str]]:
+    """Each language a patient can choose, in its name in the reader's language ('arabiska'), Swedish first."""
+    return [(code, language_label(code)) for code in LANGUAGES]
 
 
 def _form(data: registration.PatientInput, errors: dict[str, str]) -> tuple[str, int]:
     number = registration.number_of(data.personal_id)
-    return render_template("plans/staff/patient_new.html", form=data, number=number, languages=_languages(),
+    return render_template("plans/staff/patient_new.html", form=data, number=number, languages=languages(),
                            errors={name: ERRORS[code] for name, code in errors.items()}), 422 if errors else 200
 
 

@@ -7,8 +7,6 @@ in POST bodies, never in addresses.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
@@ -23,11 +21,13 @@ from portal.db import get_session
 from portal.models import CarePlan, ItemSource, Phase, PlanItem, Role, StaffMember
 from portal.plans.access import editable_plan, log, patient_from_form, plan_or_404, start_emergency
 from portal.plans.item_form import item_errors
-from portal.plans.services import builder, emergency, plans, reading, registration
+from portal.plans.services import alerts, builder, contact_details, emergency, plans, reading, registration
 from portal.plans.services import caseload as caseload_service
 from portal.web.guards import require_role
 from portal.web.htmx import in_place
+from portal.web.i18n import translated
 from portal.web.inputs import id_arg
+from portal.web.labels import DIAGNOSES, PHASES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_role(Role.STAFF))
@@ -36,14 +36,19 @@ MAX_SEARCH = 100
 NOTICES = {
     "created": _l("The care plan is made from the national content. Now change what is needed for this patient."),
     "removed": _l("The item is removed."),
-    "handed_over": _l("The plan is handed over. The new unit is responsible now."),
+    "handed_over": _l("You have taken over the plan. Your unit is responsible now."),
+    "handover_started": _l("The handover is sent. The plan is under handover until the other unit accepts it."),
+    "handover_cancelled": _l("The handover is taken back. The plan stays with your unit."),
     "moved_version": _l("The plan uses the newer content now."),
+    "shared": _l("The plan is shared. The patient can see it now and gets a notice."),
 }
 ARG_NOTICES = {
     ("moved", "dated"): _l("Items with dates are shown in date order. Change the date to move the item."),
     ("moved", "edge"): _l("The item is already first or last in its part."),
     ("details", "saved"): _l("The plan details are saved."),
+    ("summary", "saved"): _l("The text about the illness is saved."),
     ("details", "error"): _l("The plan details were not saved: a text was too long or a choice was missing."),
+    ("contact", "saved"): _l("The contact details are saved."),
 }
 NEW_PLAN_ERRORS: dict[str, LazyString] = {
     "choose_diagnosis": _l("Choose a diagnosis."),
@@ -70,11 +75,13 @@ def _notices() -> list[tuple[str, LazyString]]:
 
 @bp.get("/")
 def caseload() -> str:
-    """The nurse's own patients, 50 at a time: those with open alerts from their forms first, then by name. Under
-    htmx, 'Show more' (?after=<plan id>) brings only the next patients, to add to the list."""
-    page, alerts = caseload_service.caseload(get_session(), current_user.id, id_arg("after"))
+    """The nurse's patients as a table, 50 at a time, sorted and filtered as the GET form asks (open alerts first by
+    default); odd values give the defaults. Under htmx, 'Show more' (?after=<plan id>) brings only the next rows."""
+    wanted = caseload_service.choice(request.args, DIAGNOSES)
+    page, total = caseload_service.caseload(get_session(), current_user.id, wanted, id_arg("after"))
     template = "plans/partials/caseload_more.html" if in_place() else "plans/staff/caseload.html"
-    return render_template(template, page=page, alerts=Counter(alerts))
+    return render_template(template, page=page, total=total, wanted=wanted, phases=PHASES,
+                           diagnoses=sorted(translated(DIAGNOSES).items(), key=lambda pair: pair[1]))
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -93,7 +100,8 @@ def plan(plan_id: int) -> str:
                            team=builder.team(session, plan_id), reading_total=len(readings),
                            reading_done=sum(1 for pair in readings if pair[0].response == "understood"),
                            newer_version=reading.version_choice(session, found)[1] is not None,
-                           saved_id=parse_id(saved))
+                           saved_id=parse_id(saved), patient_details=contact_details.details_of(session, patient),
+                           open_alerts=alerts.open_by_response(session, plan_id))
 
 
 # --- finding a patient and starting a plan --------------------------------------------------------------------------
@@ -216,6 +224,24 @@ def item_edit(plan_id: int, item_id: int) -> tuple[str, int]:
     return _item_form(found, builder.ItemInput.from_item(item), {}, item)
 
 
+@bp.get("/plans/<int:plan_id>/items/<int:item_id>")
+def item(plan_id: int, item_id: int) -> Response | tuple[str, int]:
+    """One item of the plan: under htmx its card (a cancelled change puts it back, with focus on its Change
+    button); otherwise the plan page at that item."""
+    found, patient, unit_id = plan_or_404(plan_id, f"item:{item_id}")
+    session = get_session()
+    shown = session.get(PlanItem, item_id)
+    if shown is None or shown.plan_id != found.id:
+        log(Action.DENIED, f"item:{item_id}", found.patient_id)
+        abort(404)
+    if not in_place():
+        return redirect(url_for("plans.staff.plan", plan_id=found.id, _anchor=f"item-{item_id}"), code=303)
+    log(Action.READ, f"item:{item_id}", patient.id, unit_id)
+    units = plans.units_by_id(session, {shown.unit_id} if shown.unit_id else set())
+    return render_template("plans/partials/builder_item.html", plan=found, item=shown, units=units, focus="edit",
+                           editable=builder.staff_may_edit_plan(session, current_user.id, plan_id)), 200
+
+
 @bp.post("/plans/<int:plan_id>/items/<int:item_id>/edit")
 def item_update(plan_id: int, item_id: int) -> Response | tuple[str, int]:
     found, patient, unit_id = editable_plan(plan_id, f"item:{item_id}")
@@ -296,49 +322,6 @@ def reading_update(plan_id: int) -> Response:
     reading.set_readings(get_session(), found, current_user, chosen)
     log(Action.UPDATE, f"reading:{found.id}", patient.id, unit_id)
     return redirect(url_for("plans.staff.reading", plan_id=found.id, saved=1), code=303)
-
-
-def _handover_page(found: CarePlan, patient: object, unit_id: int, chosen: str = "",
-                   error: LazyString | None = None) -> tuple[str, int]:
-    session = get_session()
-    log(Action.READ, f"team:{found.id}", found.patient_id, unit_id)
-    unit_text = request.values.get("unit", "")[:MAX_SEARCH].strip()
-    nurses, search = builder.handover_choices(session, unit_text, parse_id(chosen))
-    return render_template("plans/staff/handover.html", plan=found, patient=patient, chosen=chosen, error=error,
-                           team=builder.team(session, found.id or 0), nurses=nurses, search=search,
-                           unit_text=unit_text), 422 if error else 200
-
-
-@bp.get("/plans/<int:plan_id>/handover")
-def handover(plan_id: int) -> tuple[str, int]:
-    """Hand the plan to another unit and its contact nurse; the unit that had it can still read it."""
-    found, patient, unit_id = editable_plan(plan_id, f"plan:{plan_id}")
-    return _handover_page(found, patient, unit_id)
-
-
-@bp.post("/plans/<int:plan_id>/handover")
-def handover_create(plan_id: int) -> Response | tuple[str, int]:
-    """The chosen nurse's unit becomes responsible; if the choice is wrong, say what, keeping it."""
-    found, patient, unit_id = editable_plan(plan_id, f"plan:{plan_id}")
-    chosen = request.form.get("nurse", "")
-    nurse_id = parse_id(chosen) or 0
-    problem = builder.hand_over(get_session(), found, current_user, nurse_id) if nurse_id else "choose"
-    if problem is None:
-        log(Action.UPDATE, f"team:{found.id}", patient.id, unit_id)
-        return redirect(url_for("plans.staff.plan", plan_id=found.id, handed_over=1), code=303)
-    error = _l("The plan is already at that unit. Choose a nurse at another unit.") if problem == "same_unit" \
-        else _l("Choose the nurse who takes over.")
-    return _handover_page(found, patient, unit_id, chosen, error)
-
-
-@bp.post("/plans/<int:plan_id>/team/<int:membership_id>/remove")
-def team_unit_remove(plan_id: int, membership_id: int) -> Response:
-    found, patient, unit_id = editable_plan(plan_id, f"team:{plan_id}")
-    problem = builder.remove_unit(get_session(), found, current_user, membership_id)
-    if problem == "choose":
-        abort(404)
-    log(Action.UPDATE, f"team:{found.id}", patient.id, unit_id)
-    return redirect(url_for("plans.staff.handover", plan_id=found.id), code=303)
 
 
 @bp.get("/plans/<int:plan_id>/version")

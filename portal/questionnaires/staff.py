@@ -1,4 +1,5 @@
-"""The care team's side of forms: turning them on for a plan, the answers over time, and the alerts to act on."""
+"""The care team's side of forms: turning them on for a plan, the answers over time, and the alerts to act on: all
+alerts of one response are handled together, on one page."""
 
 from __future__ import annotations
 
@@ -14,8 +15,20 @@ from werkzeug.datastructures import MultiDict
 from portal.core.access_log import Action
 from portal.core.clock import utcnow
 from portal.db import get_session
-from portal.models import Alert, AlertStatus, CarePlan, FormResponse, Patient, Questionnaire, ResponseStatus, Role, User
+from portal.models import (
+    Alert,
+    AlertAction,
+    AlertStatus,
+    CarePlan,
+    FormResponse,
+    Patient,
+    Questionnaire,
+    ResponseStatus,
+    Role,
+)
 from portal.plans.access import editable_plan, log, plan_or_404
+from portal.plans.services import alerts as alert_waits
+from portal.plans.services import contact_details
 from portal.plans.services.builder import staff_may_edit_plan
 from portal.questionnaires.services import answering, steps
 from portal.questionnaires.services import definitions as defs
@@ -71,56 +84,81 @@ class AssignForm:
         return not self.errors
 
 
-@dataclass
-class HandleForm:
-    """What the nurse did about an alert, and the plan item to add if they chose to."""
+ACTIONS = {
+    AlertAction.CONTACTED: _l("Contacted the patient"),
+    AlertAction.REFERRED: _l("Referred"),
+    AlertAction.NO_ACTION: _l("No action needed"),
+}
 
-    note: str = ""
+
+@dataclass
+class AlertChoiceInput:
+    """What the nurse chose for one alert, as typed."""
+
+    action: str = ""
     add_item: bool = False
     item_title: str = ""
-    errors: dict[str, LazyString] = field(default_factory=dict)
+
+
+@dataclass
+class HandleForm:
+    """What the nurse did about the open alerts of one response: one note, and an action for each alert (a referral
+    may add a plan item)."""
+
+    note: str = ""
+    choices: dict[int, AlertChoiceInput] = field(default_factory=dict)
+    errors: dict[str, LazyString | str] = field(default_factory=dict)
 
     @classmethod
-    def for_alert(cls, alert: Alert) -> HandleForm:
-        profession = PROFESSIONS.get(alert.profession or "")
-        title = gettext("Contact with %(profession)s", profession=profession) if profession else gettext(
-            "Follow-up call")
-        return cls(item_title=title)
+    def for_alerts(cls, alerts: list[Alert]) -> HandleForm:
+        return cls(choices={a.id or 0: AlertChoiceInput(item_title=_item_title(a)) for a in alerts})
 
     @classmethod
-    def from_request(cls, data: MultiDict[str, str]) -> HandleForm:
-        return cls(note=data.get("note", "")[:MAX_TYPED].strip(), add_item=bool(data.get("add_item")),
-                   item_title=data.get("item_title", "")[:MAX_TYPED].strip())
+    def from_request(cls, data: MultiDict[str, str], alerts: list[Alert]) -> HandleForm:
+        def typed(name: str) -> str:
+            return data.get(name, "")[:MAX_TYPED].strip()
 
-    def validate(self) -> bool:
-        """Something written about what was done; an item title when an item is to be added."""
+        return cls(note=typed("note"), choices={a.id or 0: AlertChoiceInput(
+            typed(f"action-{a.id}"), bool(data.get(f"add_item-{a.id}")), typed(f"item_title-{a.id}")) for a in alerts})
+
+    def validate(self, reasons: dict[int, str]) -> bool:
+        """Something written about what was done; an action for every alert; an item title for an item to add."""
         self.errors = {}
+        for alert_id, choice in self.choices.items():
+            reason = reasons.get(alert_id, "")
+            adds = choice.action == AlertAction.REFERRED and choice.add_item
+            if choice.action not in ACTIONS:
+                self.errors[f"action-{alert_id}"] = gettext("Choose what you did about: %(reason)s", reason=reason)
+            elif adds and not choice.item_title:
+                self.errors[f"item_title-{alert_id}"] = gettext("Write a title for the plan item for: %(reason)s",
+                                                                reason=reason)
+            elif adds and len(choice.item_title) > MAX_ITEM_TITLE:
+                self.errors[f"item_title-{alert_id}"] = _l("Write at most 200 characters in the title.")
         if not self.note:
             self.errors["note"] = _l("Write what you did.")
         elif len(self.note) > MAX_NOTE:
             self.errors["note"] = _l("Write at most 2,000 characters about what you did.")
-        if self.add_item and not self.item_title:
-            self.errors["item_title"] = _l("Write a title for the plan item.")
-        elif self.add_item and len(self.item_title) > MAX_ITEM_TITLE:
-            self.errors["item_title"] = _l("Write at most 200 characters in the title.")
         return not self.errors
 
+    def checked(self) -> dict[int, answering.AlertChoice]:
+        return {alert_id: answering.AlertChoice(c.action, c.item_title if c.add_item else None)
+                for alert_id, c in self.choices.items()}
 
-def _submitted_or_404(response_id: int) -> tuple[FormResponse, CarePlan, Patient, int]:
-    """A sent response on a plan the nurse may read; drafts stay the patient's own."""
+
+def _item_title(alert: Alert) -> str:
+    """The plan item a referral suggests: contact with the profession the form names, else a follow-up call."""
+    profession = PROFESSIONS.get(alert.profession or "")
+    return gettext("Contact with %(profession)s", profession=profession) if profession else gettext("Follow-up call")
+
+
+def _submitted_or_404(response_id: int, change: bool = False) -> tuple[FormResponse, CarePlan, Patient, int]:
+    """A sent response on a plan the nurse may read (drafts stay the patient's own); handling its alerts changes the
+    plan, which only the responsible unit does."""
     response = get_session().get(FormResponse, response_id)
     sent = response is not None and response.status == ResponseStatus.SUBMITTED
-    plan, patient, unit_id = plan_or_404(response.plan_id if sent else None, f"form_response:{response_id}")
-    return response, plan, patient, unit_id
-
-
-def _alert_or_404(alert_id: int, change: bool = False) -> tuple[Alert, FormResponse, CarePlan, Patient, int]:
-    """An alert on a plan the nurse may read; handling it changes the plan, which only the responsible unit does."""
-    session = get_session()
-    alert = session.get(Alert, alert_id)
     check = editable_plan if change else plan_or_404
-    plan, patient, unit_id = check(alert.plan_id if alert else None, f"alert:{alert_id}")
-    return alert, session.get(FormResponse, alert.response_id), plan, patient, unit_id
+    plan, patient, unit_id = check(response.plan_id if sent else None, f"form_response:{response_id}")
+    return response, plan, patient, unit_id
 
 
 def _editable(plan: CarePlan) -> bool:
@@ -136,32 +174,50 @@ def _reason_text(definition: defs.Definition, alert: Alert) -> str:
     return next((localised(rule.text) for rule in definition.alerts if rule.reason == alert.reason), alert.reason)
 
 
+def _open(alerts: list[Alert]) -> list[Alert]:
+    return [alert for alert in alerts if alert.status == AlertStatus.OPEN]
+
+
+def _open_by_response(plan_id: int) -> list[tuple[int, defs.Definition, list[tuple[Alert, str]]]]:
+    """The plan's open alerts grouped by the response that raised them, each with its reason in words."""
+    session = get_session()
+    alerts = answering.open_alerts(session, [plan_id])
+    responses = [session.get(FormResponse, response_id) for response_id in dict.fromkeys(a.response_id
+                                                                                          for a in alerts)]
+    definitions = answering.definitions_for(session, [r for r in responses if r is not None])
+    groups = []
+    for response in responses:
+        definition = definitions[response.questionnaire_id]
+        groups.append((response.id, definition, [(a, _reason_text(definition, a)) for a in alerts
+                                                 if a.response_id == response.id]))
+    return groups
+
+
 def _forms_page(plan: CarePlan, patient: Patient, unit_id: int, form: AssignForm, status: int = 200
                 ) -> tuple[str, int]:
     session = get_session()
     responses = answering.submitted_responses(session, plan.id)
     definitions = answering.definitions_for(session, responses)
-    source = {r.id: definitions[r.questionnaire_id] for r in responses}
-    alerts = [(a, source[a.response_id], _reason_text(source[a.response_id], a))
-              for a in answering.open_alerts(session, [plan.id])]
     log(Action.READ, f"forms:{plan.id}", patient.id, unit_id)
     return render_template("questionnaires/staff/form_list.html", plan=plan, patient=patient, form=form,
-                           alerts=alerts, editable=_editable(plan),
+                           alert_groups=_open_by_response(plan.id or 0), editable=_editable(plan),
+                           waits=alert_waits.waits(session, answering.open_alerts(session, [plan.id or 0])),
                            latest=answering.latest_definitions(session),
                            assigned=answering.forms_to_answer(session, plan.id, utcnow()),
                            histories=steps.histories(responses, definitions)), status
 
 
-def _alert_page(alert: Alert, response: FormResponse, patient: Patient, unit_id: int, form: HandleForm,
-                status: int = 200) -> tuple[str, int]:
+def _alerts_page(response: FormResponse, plan: CarePlan, patient: Patient, unit_id: int, raised: list[Alert],
+                 form: HandleForm, status: int = 200) -> tuple[str, int]:
     session = get_session()
     definition = _definition(response)
-    handled_by = session.get(User, alert.handled_by_user_id) if alert.handled_by_user_id else None
-    log(Action.READ, f"alert:{alert.id}", patient.id, unit_id)
-    return render_template("questionnaires/staff/alert.html", alert=alert, response=response, patient=patient,
-                           form=form, definition=definition, reason=_reason_text(definition, alert),
-                           handled_by=handled_by, profession=PROFESSIONS.get(alert.profession or ""),
-                           editable=_editable(session.get(CarePlan, alert.plan_id))), status
+    log(Action.READ, f"alerts:{response.id}", patient.id, unit_id)
+    return render_template("questionnaires/staff/response_alerts.html", response=response, plan=plan,
+                           patient=patient, definition=definition, alerts=raised, form=form,
+                           reasons={a.id: _reason_text(definition, a) for a in raised}, actions=ACTIONS,
+                           professions={a.id: PROFESSIONS.get(a.profession or "") for a in raised},
+                           waits=alert_waits.waits(session, raised), handlers=answering.handler_names(session, raised),
+                           contact=contact_details.details_of(session, patient), editable=_editable(plan)), status
 
 
 @bp.get("/plans/<int:plan_id>/forms")
@@ -195,28 +251,41 @@ def form_response(response_id: int) -> str:
     log(Action.READ, f"form_response:{response.id}", patient.id, unit_id)
     return render_template("questionnaires/staff/form_response.html", response=response, plan=plan, patient=patient,
                            definition=definition, answers=answers, groups=defs.visible_groups(definition, answers),
-                           alerts=raised, reasons={a.id: _reason_text(definition, a) for a in raised})
+                           alerts=raised, reasons={a.id: _reason_text(definition, a) for a in raised},
+                           waits=alert_waits.waits(session, raised), actions=ACTIONS)
+
+
+@bp.get("/responses/<int:response_id>/alerts")
+def response_alerts(response_id: int) -> tuple[str, int]:
+    """Every alert of one sent form on one page: what raised it, how to reach the patient, and what was done."""
+    response, plan, patient, unit_id = _submitted_or_404(response_id)
+    raised = answering.alerts_of(get_session(), response.id)
+    return _alerts_page(response, plan, patient, unit_id, raised, HandleForm.for_alerts(_open(raised)))
+
+
+@bp.post("/responses/<int:response_id>/alerts")
+def response_alerts_handle(response_id: int) -> Response | tuple[str, int]:
+    """Record what was done about each open alert of the response, with one note; a referral may add a plan item.
+    If something is wrong, say what, keeping what was typed; an alert is handled only once."""
+    response, plan, patient, unit_id = _submitted_or_404(response_id, change=True)
+    session = get_session()
+    raised = answering.alerts_of(session, response.id)
+    form = HandleForm.from_request(request.form, _open(raised))
+    if not form.choices:
+        return redirect(url_for("questionnaires.staff.response_alerts", response_id=response.id), code=303)
+    if not form.validate({a.id or 0: _reason_text(_definition(response), a) for a in raised}):
+        return _alerts_page(response, plan, patient, unit_id, raised, form, 422)
+    for alert, item in answering.handle_alerts(session, _open(raised), current_user, form.note, form.checked()):
+        log(Action.UPDATE, f"alert:{alert.id}", patient.id, unit_id)
+        if item is not None:
+            log(Action.CREATE, f"plan_item:{item.id}", patient.id, unit_id)
+    return redirect(url_for("questionnaires.staff.response_alerts", response_id=response.id, handled=1), code=303)
 
 
 @bp.get("/alerts/<int:alert_id>")
-def alert(alert_id: int) -> tuple[str, int]:
-    """What raised the alert and who should help; handled alerts show who did what, and when."""
-    found, response, _plan, patient, unit_id = _alert_or_404(alert_id)
-    return _alert_page(found, response, patient, unit_id, HandleForm.for_alert(found))
-
-
-@bp.post("/alerts/<int:alert_id>")
-def alert_handle(alert_id: int) -> Response | tuple[str, int]:
-    """Record what was done, optionally adding an item to the plan; an alert is handled only once."""
-    found, response, plan, patient, unit_id = _alert_or_404(alert_id, change=True)
-    if found.status != AlertStatus.OPEN:
-        return redirect(url_for("questionnaires.staff.alert", alert_id=found.id), code=303)
-    form = HandleForm.from_request(request.form)
-    if not form.validate():
-        return _alert_page(found, response, patient, unit_id, form, 422)
-    session = get_session()
-    item = answering.handle_alert(session, found, current_user, form.note, form.item_title if form.add_item else None)
-    log(Action.UPDATE, f"alert:{found.id}", patient.id, unit_id)
-    if item is not None:
-        log(Action.CREATE, f"plan_item:{item.id}", patient.id, unit_id)
-    return redirect(url_for("questionnaires.staff.form_list", plan_id=plan.id, handled=found.id), code=303)
+def alert(alert_id: int) -> Response:
+    """The old address of one alert: its response's alerts are handled together now."""
+    found = get_session().get(Alert, alert_id)
+    plan_or_404(found.plan_id if found else None, f"alert:{alert_id}")
+    return redirect(url_for("questionnaires.staff.response_alerts", response_id=found.response_id,
+                            _anchor=f"alert-{alert_id}"), code=303)

@@ -21,6 +21,8 @@ from flask import Flask, Response, current_app, request, url_for
 # Each bundle and its sources, in order. tokens.css comes first: it declares the order of the @layers.
 BUNDLES: dict[str, tuple[str, ...]] = {
     "css/portal.css": ("css/tokens.css", "css/base.css", "css/components.css", "css/print.css"),
+    # The staff's pages: the same and their wide tables (layout.py's `wide`), still one stylesheet per page.
+    "css/staff.css": ("css/tokens.css", "css/base.css", "css/components.css", "css/wide.css", "css/print.css"),
     "js/portal.js": ("vendor/htmx-2.0.11.min.js", "js/app.js", "js/session.js"),
 }
 MEDIA = {"css/print.css": "print"}  # sources that apply only to this medium, as <link media="print"> did
@@ -48,14 +50,23 @@ def _css(source: str, text: str) -> str:
     return f"@media {MEDIA[source]} {{\n{text}\n}}" if source in MEDIA else text
 
 
+def _js(source: str, text: str) -> str:
+    """Our own scripts without whole-line comments, blank lines and indentation (lines stay lines, so automatic
+    semicolons mean what they meant); vendored ones, already minified, as they are."""
+    if source.startswith("vendor/"):
+        return text.strip()
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
 @lru_cache(maxsize=8)
 def _build(name: str, paths: tuple[Path, ...], _mtimes: tuple[float, ...]) -> Bundle:
-    """The bundle's sources joined in order; scripts are kept as written, each ending its own statement."""
+    """The bundle's sources joined in order, each script ending its own statement."""
     texts = [path.read_text(encoding="utf-8") for path in paths]
     if name.endswith(".css"):
         body = "\n".join(_css(source, text) for source, text in zip(BUNDLES[name], texts, strict=True)) + "\n"
     else:
-        body = "\n;\n".join(text.strip() for text in texts) + "\n"
+        body = "\n;\n".join(_js(source, text) for source, text in zip(BUNDLES[name], texts, strict=True)) + "\n"
     data = body.encode("utf-8")
     return Bundle(data, gzip.compress(data, compresslevel=9, mtime=0), hashlib.sha256(data).hexdigest()[:12])
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask
-from flask_babel import LazyString
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.models import DatePrecision, ItemKind, ItemStatus, Phase, TeamRole, TemplateStatus
@@ -72,6 +73,9 @@ CHANGES = {
     "note_changed": _l("Changed the plan details"),
     "handed_over": _l("Handed the plan over"),
     "unit_removed": _l("Removed a unit from the care team"),
+    "handover_started": _l("Sent the plan for handover"),
+    "handover_declined": _l("Declined the handover"),
+    "handover_cancelled": _l("Took the handover back"),
     "version_moved": _l("Moved the plan to a newer content version"),
     "what_matters": _l("Wrote what matters to them"),
     "patient_item_added": _l("Added their own item"),
@@ -80,6 +84,8 @@ CHANGES = {
     "phase_changed": _l("Changed the current part of care"),
     "form_assigned": _l("Turned on a form"),
     "alert_handled": _l("Handled an alert from a form"),
+    "plan_shared": _l("Shared the plan with the patient"),
+    "summary_changed": _l("Changed the illness in plain words"),
 }
 
 
@@ -91,6 +97,7 @@ RESOURCES = {
     "reading": _l("the reading"),
     "article": _l("a text in the reading"),
     "print": _l("the printed plan"),
+    "preview": _l("a preview of the care plan"),
     "what_matters": _l("what matters to you"),
     "messages": _l("the messages"),
     "message": _l("a message"),
@@ -98,8 +105,11 @@ RESOURCES = {
     "form_assignment": _l("the forms"),
     "form_response": _l("a form answer"),
     "alert": _l("an alert from a form"),
+    "alerts": _l("the alerts from a form"),
     "history": _l("the plan's history"),
     "team": _l("the care team"),
+    "handover": _l("a handover of the plan"),
+    "sharing": _l("which care providers may see the plan"),
     "new_plan": _l("a new care plan"),
     "patient_search": _l("a search for patients"),
     "delegations": _l("your relatives' access"),
@@ -111,6 +121,7 @@ RESOURCES = {
     "emergency": _l("emergency access"),
     "my_data": _l("your downloaded data"),
     "fhir": _l("your data, for another care system"),
+    "contact_details": _l("the contact details"),
 }
 ACTIONS = {
     "read": _l("Looked at"),
@@ -156,6 +167,14 @@ def _label(table: dict[str, LazyString], code: str) -> str:
     return names[code] if code in names else str(code)
 
 
+def language_label(code: str) -> str:
+    """A language code's name in the reader's language ('arabiska', 'Arabic'), from Babel; else the code itself."""
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale() or "sv")) or code
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         phase_label=lambda code: _label(PHASES, code),
@@ -172,4 +191,5 @@ def init_app(app: Flask) -> None:
         relation_label=lambda code: _label(RELATIONS, code),
         scope_label=lambda code: _label(SCOPES, code),
         delegation_status_label=lambda code: _label(DELEGATION_STATUSES, code),
+        language_label=language_label,
     )

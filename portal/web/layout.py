@@ -40,6 +40,7 @@ NAVIGATION = {
         NavItem(_l("Content"), "content.editor.index", "content.editor.index"),
     ),
 }
+WIDE_ROLES = ("staff", "editor", "admin")
 SECTION_OF = {
     "plans.patient.item": "plans.patient.timeline", "plans.patient.item_new": "plans.patient.timeline",
     "plans.patient.item_edit": "plans.patient.timeline", "plans.patient.item_delete": "plans.patient.timeline",
@@ -55,7 +56,9 @@ SECTION_OF = {
     "plans.staff.plan_new": "plans.staff.patient_find", "plans.staff.patient_search": "plans.staff.patient_find",
     "plans.staff.patient_new": "plans.staff.patient_find",
     "questionnaires.staff.form_list": "plans.staff.caseload", "questionnaires.staff.form_response":
-        "plans.staff.caseload", "questionnaires.staff.alert": "plans.staff.caseload",
+        "plans.staff.caseload", "questionnaires.staff.response_alerts": "plans.staff.caseload",
+    "questionnaires.staff.response_alerts_handle": "plans.staff.caseload",
+    "plans.staff.contact_details": "plans.staff.caseload", "plans.staff.contact_details_update": "plans.staff.caseload",
     "messages.staff.thread": "messages.staff.inbox", "messages.staff.thread_older": "messages.staff.inbox",
     "content.editor.version": "content.editor.index", "content.editor.article": "content.editor.index",
 }
@@ -69,6 +72,7 @@ def _layout_context() -> dict[str, object]:
         "nav_items": NAVIGATION.get(role or "", ()),
         "nav_section": SECTION_OF.get(endpoint, endpoint),
         "demo_banner": current_app.config["PORTAL_ENV"] != "production",
+        "wide": role in WIDE_ROLES,  # the care team's, editors' and administrators' tables use the screen's width
         "unread": None,
         "acting_for": None,
         "acting_choices": 0,

@@ -53,7 +53,19 @@ def test_editor_previews_and_publishes_a_version(desktop_page: Page, demo: None,
     assert_accessible(page)
     page.go_back()
 
+    # Publishing first shows what changes since version 1 (the new paragraph, marked with words) and asks.
     page.locator("form[action$='/publish'] button").click()
+    expect(page.locator("main h1")).to_have_text("Publicera version 2?")
+    expect(page.locator(".mv-diff__line--added ins")).to_contain_text("Ett nytt stycke i version 2.")
+    expect(page.locator(".mv-diff__line--added .mv-diff__label")).to_have_text("Tillagt:")
+    assert_accessible(page)
+    screenshot(page, "editor-publish-confirm-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})  # and on a phone: the diff reflows, nothing sticks out
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+    screenshot(page, "editor-publish-confirm-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.locator("main form button[name=confirm]").click()
     expect(page).to_have_url(re.compile(r"/editor/brostcancer/2\?(lang=sv&)?done=published$"))
     expect(page.locator("form[action$='/retire']")).to_be_visible()
     assert_accessible(page)
@@ -99,5 +111,6 @@ def test_patient_writes_what_matters_and_the_nurse_reads_it(desktop_page: Page, 
     page.locator("header form[action='/logout'] button").click()
     page.goto("/login")
     sign_in_with(page, EVA)
-    page.locator(".mv-list__item").filter(has_text="Maria Ek").get_by_role("link", name="Maria Ek", exact=True).click()
+    maria = page.locator("#caseload-list > tr").filter(has_text="Maria Ek")
+    maria.get_by_role("link", name="Maria Ek", exact=True).click()
     expect(page.locator("#matters-heading").locator("xpath=..")).to_contain_text("Att orka gå med hunden varje dag.")

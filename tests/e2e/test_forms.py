@@ -29,8 +29,8 @@ STEP_URL = re.compile(r"/plan/forms/responses/\d+/steps/\d+$")
 REVIEW_URL = re.compile(r"/plan/forms/responses/\d+/review$")
 RECEIPT_URL = re.compile(r"/plan/forms/responses/\d+$")
 STAFF_FORMS_URL = re.compile(r"/staff/plans/\d+/forms$")
-HANDLED_URL = re.compile(r"/staff/plans/\d+/forms\?handled=\d+$")
-ALERT_URL = re.compile(r"/staff/alerts/\d+$")
+HANDLED_URL = re.compile(r"/staff/responses/\d+/alerts\?handled=1$")
+ALERTS_URL = re.compile(r"/staff/responses/\d+/alerts$")
 
 MABRA = "Hur mår du?"
 BEHOV = "Mina behov just nu"
@@ -212,10 +212,10 @@ def test_forms_nurse_handles_alert_and_patient_sees_item(make_context: Callable[
 
     # Mina patienter: Maria first, with her open alert.
     expect(nurse.locator("main h1")).to_have_text("Mina patienter")
-    first_row = nurse.locator("main ul.mv-list > li.mv-list__item").first
-    expect(first_row.locator("h2")).to_have_text("Maria Ek")
+    first_row = nurse.locator("main #caseload-list > tr").first
+    expect(first_row.locator("a.mv-caseload__name")).to_have_text("Maria Ek")
     tag = first_row.locator("a.mv-tag--attention")
-    expect(tag).to_have_text(re.compile(r"^1 larm\b"))
+    expect(tag).to_have_text(re.compile(r"^1 öppet larm\b"))
     tag.click()
 
     # The plan's forms: the answers as a table and a line chart, and the open alert.
@@ -228,26 +228,32 @@ def test_forms_nurse_handles_alert_and_patient_sees_item(make_context: Callable[
     expect(chart.locator("desc")).to_have_text(re.compile(r"2, 3, 6"))
     expect(chart.locator("circle")).to_have_count(MABRA_EARLIER)
     expect(history.locator("table tbody tr")).to_have_count(MABRA_EARLIER)
-    alerts = nurse.locator("section.mv-alerts li")
+    alerts = nurse.locator("section.mv-alerts > ul > li")
     expect(alerts).to_have_count(1)
+    expect(alerts.locator(".mv-tag--attention")).to_have_text(re.compile(r"^Väntar sedan \d+ dagar"))
     assert_accessible(nurse)
     screenshot(nurse, "forms-chart-desktop")
 
-    # The alert: what was done, and a new item in the patient's plan.
-    alerts.get_by_role("link").click()
-    expect(nurse).to_have_url(ALERT_URL)
+    # The response's alerts on one page: the phone to ring, what was done, and a new item in the patient's plan.
+    alerts.locator("h3").get_by_role("link").click()
+    expect(nurse).to_have_url(ALERTS_URL)
     expect(nurse.locator("main h1")).to_contain_text("Maria Ek")
+    expect(nurse.locator("main a[href^='tel:']")).to_have_text("Ring patienten: 070-174 06 05")
     assert_accessible(nurse)
-    nurse.get_by_label("Vad gjorde du?").fill("Ringde Maria och bokade ett besök hos fysioterapeuten.")
-    nurse.get_by_role("checkbox", name="Lägg till i patientens plan").check()
-    item_title = nurse.locator("input#item_title")
-    item_title.fill(NEW_ITEM)
+    nurse.get_by_role("radio", name="Remitterade").check()
+    nurse.get_by_role("checkbox", name="Remitterade: lägg till det i patientens plan").check()
+    nurse.locator("main input[name^=item_title]").fill(NEW_ITEM)
+    nurse.get_by_label("Anteckning").fill("Ringde Maria och bokade ett besök hos fysioterapeuten.")
     nurse.locator("main form.mv-form button[type=submit]").click()
 
     expect(nurse).to_have_url(HANDLED_URL)
-    expect(nurse.locator(".mv-notice[role=status]")).to_have_text("Larmet är hanterat.")
-    expect(nurse.locator("section.mv-alerts")).to_have_count(0)
+    expect(nurse.locator(".mv-notice[role=status]")).to_have_text("Larmen är hanterade.")
+    expect(nurse.locator("main dl.mv-details")).to_contain_text("Remitterade")
+    expect(nurse.locator("main dl.mv-details")).to_contain_text("Eva Lund")
     assert_accessible(nurse)
+    nurse.get_by_role("link", name="Tillbaka till formulären").click()
+    expect(nurse).to_have_url(STAFF_FORMS_URL)
+    expect(nurse.locator("section.mv-alerts")).to_have_count(0)
 
     # The patient finds the item under Rehabilitering.
     patient = make_context(**device_options(playwright, "iphone13")).new_page()

@@ -165,7 +165,7 @@ def test_messages_patient_and_nurse_journey(make_context: Callable[..., BrowserC
     expect(nurse).to_have_url(re.compile(r"/staff/$"))
     nurse.locator("#site-nav").get_by_role("link", name="Inkorg").click()
     expect(nurse).to_have_url(re.compile(r"/staff/inbox$"))
-    row = nurse.locator("li.mv-list__item").filter(has_text="Maria Ek")
+    row = nurse.locator("#inbox-list > tr").filter(has_text="Maria Ek")
     expect(row).to_have_count(1)
     expect(row.locator(".mv-tag--attention")).to_have_text("Inte hanterad")
     expect(nurse.locator("main")).not_to_contain_text(MARIA)

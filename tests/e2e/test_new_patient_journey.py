@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from portal import db
 from portal.models import CarePlan, Patient, Role, User
 from tests.e2e.conftest import assert_accessible, context_for, screenshot, sign_in_with
+from tests.e2e.test_plan_lifecycle import share_plan
 from tests.idp import Provider
 
 JONAS = "jonas.berg@demo.vardplan.se"  # demo nurse at Kirurg- och urologmottagningen
@@ -58,6 +59,7 @@ def _nurse_registers_tolvan_and_builds_his_plan(page: Page) -> None:
     expect(page.locator(".mv-notice[role=status]")).to_be_visible()
     expect(page.locator(".mv-builder__item").first).to_be_visible()  # the plan has the diagnosis' items
     _checked(page)
+    share_plan(page)  # a draft until now: Tolvan would see no plan
     page.locator("header form[action='/logout'] button").click()
     expect(page).to_have_url(re.compile(r"/login\?signed_out=1$"))
     _checked(page)

@@ -11,7 +11,8 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 from pypdf import PdfReader
 
-from tests.e2e.conftest import assert_accessible, device_options, screenshot, sign_in_with
+from tests.e2e.conftest import EVA, assert_accessible, device_options, screenshot, sign_in_with
+from tests.e2e.test_plan_lifecycle import share_plan
 
 JONAS = "jonas.berg@demo.vardplan.se"  # demo nurse at Kirurg- och urologmottagningen
 KARL = "19520611-9793"  # demo patient with an account and no plan yet
@@ -72,23 +73,50 @@ def _nurse_builds_the_plan(page: Page) -> None:
     expect(page.locator(".mv-builder__item").filter(has_text=BOOKED_TITLE)).to_contain_text("Röntgen, entré C")
     assert_accessible(page)
 
-    # Hand over to Onkologimottagningen with Eva Lund as the new contact nurse.
+    # Karl sees nothing of the draft until Jonas shares it.
+    share_plan(page)
+
+    # Hand over to Onkologimottagningen (another care provider) with Eva Lund as the new contact nurse.
     page.locator("main a[href$='/handover']").click()
     expect(page).to_have_url(re.compile(r"/staff/plans/\d+/handover$"))
     expect(page.locator("main h1")).to_be_visible()
+    onko = page.locator("#to_unit option").filter(has_text="Onkologimottagningen")
+    page.locator("#to_unit").select_option(onko.get_attribute("value"))
     eva = page.locator("#nurse option").filter(has_text="Eva Lund").filter(has_text="Onkologimottagningen")
     page.locator("#nurse").select_option(eva.get_attribute("value"))
-    assert_accessible(page)
-    screenshot(page, "staff-handover-desktop")
+    page.locator("#note").fill("Utredningen pågår. Magnetkameran är bokad. Karl vill ha besked i telefon.")
     page.locator("main form.mv-form button[type=submit]").click()
+    expect(page.locator(".mv-error-summary")).to_be_visible()  # another care provider: the patient's consent first
+    assert_accessible(page)
+    page.locator("#consent-phone").check()
+    page.locator("main form.mv-form button[type=submit]").click()
+    expect(page.locator("main h1")).to_have_text("Kontrollera överlämningen")
+    assert_accessible(page)
+    screenshot(page, "staff-handover-confirm-desktop")
+    page.locator("button[name=confirm]").click()
     expect(page).to_have_url(PLAN_URL)
-    expect(page.locator("#team-heading").locator("xpath=..")).to_contain_text("Onkologimottagningen")
-    # Jonas's unit now only reads the plan: no more tools.
-    expect(page.locator(".mv-builder__tools")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Under överlämning från Kirurg- och urologmottagningen")
+    expect(page.locator(".mv-builder__tools").first).to_be_visible()  # Jonas's unit is responsible until accepted
     assert_accessible(page)
 
     page.locator("main a[href$='/history']").click()
-    expect(page.locator("main table tbody tr")).to_have_count(4)  # created, added, changed, handed over
+    expect(page.locator("main table tbody tr")).to_have_count(5)  # created, added, changed, shared, handover sent
+    assert_accessible(page)
+
+
+def _receiving_nurse_accepts(page: Page) -> None:
+    page.goto("/login")
+    sign_in_with(page, EVA)
+    tasks = page.locator("section[aria-labelledby=handovers-heading]")
+    expect(tasks).to_contain_text("Karl Öberg")
+    assert_accessible(page)
+    tasks.locator("a").filter(has_text="Karl Öberg").click()
+    expect(page.locator("main")).to_contain_text("Magnetkameran är bokad.")
+    assert_accessible(page)
+    page.locator("form[action$='/accept'] button").click()
+    expect(page).to_have_url(PLAN_URL)
+    expect(page.locator(".mv-notice[role=status]").filter(has_text="Du har tagit över planen.")).to_be_visible()
+    expect(page.locator("#team-heading").locator("xpath=..")).to_contain_text("Onkologimottagningen")
     assert_accessible(page)
 
 
@@ -97,6 +125,8 @@ def _patient_uses_the_plan(page: Page, pdf_path: Path) -> None:
     sign_in_with(page, KARL)
     expect(page.locator(".mv-contact")).to_contain_text("Eva Lund")
     expect(page.locator(".mv-contact")).to_contain_text("Onkologimottagningen")
+    expect(page.locator(".mv-contact")).to_contain_text("Också i ditt vårdteam")
+    expect(page.locator(".mv-contact__others")).to_contain_text("Kirurg- och urologmottagningen")
     assert_accessible(page)
     screenshot(page, "patient-new-plan-start-iphone")
 
@@ -155,6 +185,7 @@ def test_nurse_builds_and_hands_over_a_plan_and_the_patient_uses_it(
         make_context: Callable[..., BrowserContext], playwright: Playwright, demo: None, tmp_path: Path) -> None:
     nurse = make_context(**DESKTOP).new_page()
     _nurse_builds_the_plan(nurse)
+    _receiving_nurse_accepts(make_context(**DESKTOP).new_page())
 
     patient = make_context(**device_options(playwright, "iphone13")).new_page()
     pdf_path = tmp_path / "vardplan.pdf"

@@ -15,7 +15,7 @@ def test_staff_nurse_reads_patient_plan(desktop_page: Page, demo: None) -> None:
     sign_in_with(page, EVA)
 
     expect(page).to_have_url(re.compile(r"/staff/$"))
-    maria = page.locator(".mv-list__item").filter(has_text="Maria Ek")
+    maria = page.locator("#caseload-list > tr").filter(has_text="Maria Ek")
     expect(maria).to_have_count(1)
     expect(page.locator("main")).not_to_contain_text(MARIA)  # personal numbers are masked in the list
     expect(page.locator("#site-nav a[href='/staff/']")).to_have_attribute("aria-current", "page")

@@ -41,7 +41,8 @@ def test_nurse_uses_emergency_access_and_the_responsible_nurse_reviews_the_log(d
     page.locator("header form[action='/logout'] button").click()
     page.goto("/login")
     sign_in_with(page, EVA)
-    page.locator(".mv-list__item").filter(has_text="Maria Ek").get_by_role("link", name="Maria Ek", exact=True).click()
+    page.locator("#caseload-list > tr").filter(has_text="Maria Ek").get_by_role("link", name="Maria Ek",
+                                                                                exact=True).click()
     page.locator("main a[href$='/access-log']").click()
     emergency = page.locator("tr.mv-log__emergency").filter(has_text="Jonas Berg")
     expect(emergency.first).to_be_visible()
@@ -76,8 +77,10 @@ def test_guardian_sees_the_childs_plan_and_the_nurse_registers_another_guardian(
     page.locator("header form[action='/logout'] button").click()
     page.goto("/login")
     sign_in_with(page, EVA)
-    elsa = page.locator(".mv-list__item").filter(has_text="Elsa Lind")
-    elsa.get_by_role("link", name="Elsa Lind", exact=True).click()
+    page.locator("#site-nav a[href='/staff/find']").click()  # Eva's caseload is 300 patients long: find Elsa
+    page.locator("#q").fill("Elsa Lind")
+    page.locator("main form[role=search] button").click()
+    page.locator("#find-list > li").filter(has_text="Elsa Lind").locator("a[href^='/staff/plans/']").first.click()
     page.locator("main a[href$='/guardians']").click()
     expect(page.locator(".mv-list__item").filter(has_text="Sara Lind")).to_have_count(1)
     page.locator("#name").fill("Johan Lind")

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from portal.accounts.services import verify_password
 from portal.core.clock import STOCKHOLM, in_stockholm
 from portal.core.personal_id import parse_personal_id
+from portal.demo.caseload import BUSY, busy_personal_ids
 from portal.demo.services import DEMO_PASSWORD, demo_accounts, load_demo_data
 from portal.models import (
     Alert,
@@ -35,12 +36,14 @@ from tests.conftest import count_rows
 def test_demo_data_loads_the_promised_organisation_and_people(session: Session) -> None:
     assert load_demo_data(session, date.today())
     assert [count_rows(session, m) for m in (Region, CareProvider, CareUnit)] == [1, 2, 3]
-    assert count_rows(session, Patient) == 5  # three adults and a child with plans, one new referral without
-    assert count_rows(session, CarePlan) == 4
+    # three adults and a child with plans, one new referral without; and Eva's busy caseload, one plan each
+    assert count_rows(session, Patient) == 5 + BUSY
+    assert count_rows(session, CarePlan) == 4 + BUSY
+    assert count_rows(session, Patient, Patient.name.in_(["Maria Ek", "Lars Nyström", "Karl Öberg"])) == 3
     assert len(session.exec(select(User).where(User.role == Role.STAFF)).all()) == 2
     assert len(session.exec(select(User).where(User.role == Role.EDITOR)).all()) == 1
-    phases = {plan.current_phase for plan in session.exec(select(CarePlan)).all()}
-    assert phases == {"investigation", "treatment", "follow_up"}
+    named = select(CarePlan).join(Patient).where(col(Patient.personal_id).not_in(busy_personal_ids()))
+    assert {plan.current_phase for plan in session.exec(named).all()} == {"investigation", "treatment", "follow_up"}
     assert {item.phase for item in session.exec(select(PlanItem)).all()} == {
         "investigation", "treatment", "rehabilitation", "follow_up"}
 
@@ -48,7 +51,7 @@ def test_demo_data_loads_the_promised_organisation_and_people(session: Session) 
 def test_demo_data_is_loaded_only_once(session: Session) -> None:
     assert load_demo_data(session, date.today())
     assert not load_demo_data(session, date.today())
-    assert count_rows(session, Patient) == 5
+    assert count_rows(session, Patient) == 5 + BUSY
 
 
 def test_demo_accounts_sign_in_with_valid_numbers(session: Session) -> None:
@@ -103,10 +106,11 @@ def test_demo_plans_use_the_content_pack(session: Session) -> None:
     load_demo_data(session, date.today())
     published = session.exec(select(ContentTemplate).where(ContentTemplate.status == "published")).all()
     assert len(published) == 17
-    for plan in session.exec(select(CarePlan)).all():
+    busy = busy_personal_ids()  # Eva's extra caseload: plans without reading chosen yet
+    for plan, patient in session.exec(select(CarePlan, Patient).join(Patient)).all():
         assert plan.template_version == 1
         readings = session.exec(select(PlanReading).where(PlanReading.plan_id == plan.id)).all()
-        assert readings, plan.template_key
+        assert readings or patient.personal_id in busy, plan.template_key
 
 
 def test_demo_has_a_relative_and_a_guardian_of_a_child(session: Session) -> None:

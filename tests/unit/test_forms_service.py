@@ -69,8 +69,10 @@ def test_handling_an_alert_adds_a_rehabilitation_item(session: Session) -> None:
     answering.save_answers(session, response, definition, {"distress": 8}, [])
     answering.submit(session, response, definition)
     alert = answering.open_alerts(session, [plan_id])[0]
-    item = answering.handle_alert(session, alert, nurse, "Ringde patienten.", "Kontakt med fysioterapeut")
+    item = answering.handle_alert(session, alert, nurse, "Ringde patienten.",
+                                  answering.AlertChoice("referred", "Kontakt med fysioterapeut"))
     assert (item.phase, item.title, item.plan_id) == ("rehabilitation", "Kontakt med fysioterapeut", plan_id)
-    assert (alert.status, alert.handled_by_user_id, alert.plan_item_id) == ("handled", nurse.id, item.id)
+    assert (alert.status, alert.handled_by_user_id, alert.plan_item_id, alert.action) == (
+        "handled", nurse.id, item.id, "referred")
     assert answering.open_alerts(session, [plan_id]) == []
     assert len(session.exec(select(PlanItem)).all()) == 1

@@ -50,8 +50,8 @@ def own(session: Session) -> CareUnit:
 
 @pytest.fixture
 def other(session: Session) -> CareUnit:
-    """A unit of another care provider (each factory unit has a provider of its own)."""
-    return factories.unit(session, name="Hudmottagningen")
+    """A unit of another care provider."""
+    return factories.unit(session, name="Hudmottagningen", provider="Hudkliniken AB")
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from portal.models import (
     ContentTemplate,
     Delegation,
     DelegationStatus,
+    Handover,
     ItemSource,
     Patient,
     PlanItem,
@@ -68,6 +69,7 @@ SIGNED_IN = "signed_in"  # any account; anonymous users sign in first
 STAFF_ANY = "staff_any"  # any care staff, no patient object in the URL
 STAFF_TEAM = "staff_team"  # staff of a unit in the plan's care team (responsible or participating)
 STAFF_RESPONSIBLE = "staff_responsible"  # only the responsible unit changes it; participating units get 403
+STAFF_RECEIVING = "staff_receiving"  # staff of the unit a pending handover goes to (the world: the participating unit)
 EDITOR = "editor"
 ADMIN = "admin"  # only administrators
 API = "api"  # other systems with a bearer token (portal.fhir): every signed-in person and anonymous user gets 401
@@ -85,25 +87,33 @@ POLICIES: dict[str, str] = {
     "relatives.public.choose_submit": SIGNED_IN,
     "content.editor.index": EDITOR, "content.editor.version": EDITOR, "content.editor.article": EDITOR,
     "content.editor.version_publish": EDITOR, "content.editor.version_retire": EDITOR,
-    "plans.staff.caseload": STAFF_ANY, "messages.staff.inbox": STAFF_ANY, "plans.staff.patient_find": STAFF_ANY,
+    "plans.staff.caseload": STAFF_ANY, "messages.staff.inbox": STAFF_ANY, "messages.staff.waiting": STAFF_ANY,
+    "plans.staff.patient_find": STAFF_ANY,
     "plans.staff.patient_search": STAFF_ANY, "plans.staff.plan_new": STAFF_ANY, "plans.staff.emergency": STAFF_ANY,
     "plans.staff.patient_new": STAFF_ANY,
     "plans.staff.plan": STAFF_TEAM, "plans.staff.history": STAFF_TEAM, "plans.staff.reading": STAFF_TEAM,
     "questionnaires.staff.form_list": STAFF_TEAM, "questionnaires.staff.form_assign": STAFF_RESPONSIBLE,
     "questionnaires.staff.form_response": STAFF_TEAM, "questionnaires.staff.alert": STAFF_TEAM,
-    "questionnaires.staff.alert_handle": STAFF_RESPONSIBLE,
+    "questionnaires.staff.response_alerts": STAFF_TEAM,
+    "questionnaires.staff.response_alerts_handle": STAFF_RESPONSIBLE,
+    "plans.staff.contact_details": STAFF_RESPONSIBLE, "plans.staff.contact_details_update": STAFF_RESPONSIBLE,
     "messages.staff.thread": STAFF_TEAM, "messages.staff.thread_new": STAFF_TEAM,
     "messages.staff.thread_older": STAFF_TEAM, "messages.staff.message_create": STAFF_TEAM,
     "messages.staff.thread_handled": STAFF_TEAM, "messages.staff.thread_unread": STAFF_TEAM,
     "plans.staff.reading_update": STAFF_RESPONSIBLE,
     "plans.staff.item_new": STAFF_RESPONSIBLE, "plans.staff.item_create": STAFF_RESPONSIBLE,
+    "plans.staff.item": STAFF_TEAM,
     "plans.staff.item_edit": STAFF_RESPONSIBLE, "plans.staff.item_update": STAFF_RESPONSIBLE,
     "plans.staff.item_delete": STAFF_RESPONSIBLE, "plans.staff.item_move": STAFF_RESPONSIBLE,
     "plans.staff.plan_details_update": STAFF_RESPONSIBLE, "plans.staff.handover": STAFF_RESPONSIBLE,
     "plans.staff.handover_create": STAFF_RESPONSIBLE, "plans.staff.team_unit_remove": STAFF_RESPONSIBLE,
+    "plans.staff.handover_cancel": STAFF_RESPONSIBLE, "plans.staff.handover_review": STAFF_RECEIVING,
+    "plans.staff.handover_accept": STAFF_RECEIVING, "plans.staff.handover_decline": STAFF_RECEIVING,
     "plans.staff.version": STAFF_RESPONSIBLE, "plans.staff.version_move": STAFF_RESPONSIBLE,
     "relatives.staff.guardians": STAFF_RESPONSIBLE, "relatives.staff.guardian_create": STAFF_RESPONSIBLE,
     "audit.staff.access_log": STAFF_RESPONSIBLE,
+    "plans.staff.plan_preview": STAFF_TEAM, "plans.staff.plan_preview_timeline": STAFF_TEAM,
+    "plans.staff.plan_summary_update": STAFF_RESPONSIBLE, "plans.staff.plan_share": STAFF_RESPONSIBLE,
     "security.admin.report": ADMIN,
     "fhir.api.metadata": PUBLIC, "fhir.oauth.token": PUBLIC, "fhir.api.patient_read": API,
     "fhir.api.patient_search": API, "fhir.api.patient_search_post": API, "fhir.api.careplan_read": API,
@@ -174,6 +184,8 @@ def expected(endpoint: str, method: str, actor: str, params: set[str]) -> str:
         return OK if actor == "admin" else FORBIDDEN
     if actor not in NURSES:
         return FORBIDDEN
+    if policy == STAFF_RECEIVING:
+        return OK if actor == "nurse_participating" else NOT_FOUND
     if policy == STAFF_ANY or actor == "nurse_responsible":
         return OK
     if actor == "nurse_other_unit":
@@ -243,6 +255,11 @@ def build_world(session: Session) -> World:
     response = answering.start_or_resume(session, needs, maria_user)
     current = answering.assign(session, plan.id, "viktigt", None, nurse_user)
     alert = session.exec(select(Alert)).first()
+    # A handover waiting for the participating unit: its staff answer it, nobody else.
+    handover = Handover(plan_id=plan.id, from_unit_id=responsible_unit.id, to_unit_id=participating_unit.id,
+                        note="Tar över.", created_by_user_id=nurse.user_id)
+    session.add(handover)
+    session.commit()
 
     other, _other_plan, _ = factories.patient_with_plan(session, items=1)
     newcomer = factories.patient(session, name="Nils Ny")
@@ -283,7 +300,8 @@ def build_world(session: Session) -> World:
         "patient_id": maria.id,
         "response_id": sent.id, "draft_response_id": response.id, "assignment_id": current.id,
         "alert_id": alert.id if alert else 0, "delegation_id": world.acting["relative_plan"],
-        "membership_id": membership.id, "key": "brostcancer", "version": 1, "slug": "behandling-trotthet",
+        "membership_id": membership.id, "handover_id": handover.id, "key": "brostcancer", "version": 1,
+        "slug": "behandling-trotthet",
         "token": "not-a-real-invitation", "step": 1, "filename": "css/base.css",
         "unit_id": responsible_unit.id, "account_id": nurse.user_id, "staff_member_id": nurse.id,
     }

@@ -13,7 +13,7 @@ from portal.content.services.pack import load_pack
 from portal.models import ContentTemplate, Role, TemplateStatus, User
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
-from tests.unit.test_content_pack import write_diagnosis
+from tests.unit.test_content_pack import ARTICLE, write_diagnosis
 
 ARTICLES = {
     "fragor-till-lakaren": ("investigation", "Frågor till läkaren", "Questions for the doctor"),
@@ -45,10 +45,12 @@ def _version(session: Session, key: str = "brostcancer", number: int = 1) -> Con
     return content.template_version(session, key, number)
 
 
-def _post(client: FlaskClient, action: str, key: str = "brostcancer", number: int = 1):  # noqa: ANN202
+def _post(client: FlaskClient, action: str, key: str = "brostcancer", number: int = 1,  # noqa: ANN202
+          confirm: str | None = "yes"):
     page = f"/editor/{key}/{number}"
     token = csrf_from(client.get(page).get_data(as_text=True))
-    return client.post(f"{page}/{action}", data={"csrf_token": token, "lang": "sv"})
+    return client.post(f"{page}/{action}", data={"csrf_token": token, "lang": "sv",
+                                                 **({"confirm": confirm} if confirm else {})})
 
 
 @pytest.mark.usefixtures("pack")
@@ -218,3 +220,93 @@ def test_anonymous_is_sent_to_sign_in(client: FlaskClient, path: str) -> None:
 def test_admin_may_use_the_editor(client: FlaskClient, session: Session) -> None:
     sign_in(client, factories.user(session, role=Role.ADMIN, email="admin@example.se").email, factories.PASSWORD)
     assert client.get("/editor/").status_code == 200
+
+
+def _second_version(session: Session, root: Path) -> None:
+    """Version 1 published; version 2 a draft that adds an article, removes one, changes one's text and the
+    illness in plain words."""
+    content.publish_version(session, _version(session))
+    folder = write_diagnosis(root, about="Du har bröstcancer. Den upptäcktes tidigt.", articles={
+        "trotthet": ARTICLES["trotthet"], "sex-och-narhet": ("treatment", "Sex och närhet", "Sex and closeness")})
+    title = "Trötthet under behandlingen"
+    body = f"## {title}\n\nVila när du behöver, och gå en kort promenad.\n\nRing oss om det inte går över."
+    (folder / "articles" / "trotthet.sv.md").write_text(
+        ARTICLE.format(phase="treatment", title=title, summary=f"Om {title}.", body=body), encoding="utf-8")
+    content.import_packs(session, load_pack(root)[0])
+    session.commit()
+
+
+@pytest.mark.usefixtures("pack")
+def test_publish_without_confirmation_shows_the_changes_and_publishes_nothing(
+        client: FlaskClient, session: Session, tmp_path: Path) -> None:
+    _second_version(session, tmp_path / "v2")
+    _sign_in_editor(client, session)
+    response = _post(client, "publish", number=2, confirm=None)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert _version(session, number=2).status == TemplateStatus.DRAFT
+    assert "<title>Publish version 2?" in page
+    assert page.count("<h1") == 1
+    assert "Compared with version 1, published" in page
+    for summary in ("1 article added", "1 article removed", "1 article changed"):
+        assert summary in page
+    added = page.split('id="added-heading"')[1].split("</section>")[0]
+    removed = page.split('id="removed-heading"')[1].split("</section>")[0]
+    assert "Sex och närhet" in added
+    assert "Frågor till läkaren" not in added
+    assert "Frågor till läkaren" in removed
+    changed = page.split('id="changed-heading"')[1]
+    assert '<h3 class="mv-card__title" id="changed-trotthet" lang="sv">Trötthet under behandlingen</h3>' in changed
+    assert "<h4>Text</h4>" in changed
+    assert "Changed:</span>" in changed
+    assert '<ins><span class="mv-visually-hidden">[added: </span>' in changed  # words, not colour only
+    assert "<del" in changed
+    assert 'Added:</span> <ins lang="sv">Ring oss om det inte går över.</ins>' in changed
+    assert "The illness in plain words" in page
+    assert "Den upptäcktes tidigt." in page
+    assert 'name="confirm" value="yes"' in page
+    assert ">Publish version 2</button>" in page
+
+
+@pytest.mark.usefixtures("pack")
+def test_publish_with_confirmation_publishes(client: FlaskClient, session: Session, tmp_path: Path) -> None:
+    _second_version(session, tmp_path / "v2")
+    _sign_in_editor(client, session)
+    response = _post(client, "publish", number=2)
+    assert response.headers["Location"] == "/editor/brostcancer/2?lang=sv&done=published"
+    assert _version(session, number=2).status == TemplateStatus.PUBLISHED
+
+
+@pytest.mark.usefixtures("pack")
+def test_publishing_the_first_version_lists_every_article_as_new(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    page = _post(client, "publish", confirm=None).get_data(as_text=True)
+    assert "No version of this diagnosis is published now, so every article is new." in page
+    assert "2 articles added" in page
+    assert _version(session).status == TemplateStatus.DRAFT
+
+
+@pytest.mark.usefixtures("pack")
+def test_the_diff_is_in_the_preview_language(client: FlaskClient, session: Session, tmp_path: Path) -> None:
+    _second_version(session, tmp_path / "v2")
+    _sign_in_editor(client, session)
+    page = client.get("/editor/brostcancer/2?lang=en").get_data(as_text=True)
+    token = csrf_from(page)
+    page = client.post("/editor/brostcancer/2/publish", data={"csrf_token": token, "lang": "en"}).get_data(
+        as_text=True)
+    assert "Sex and closeness" in page
+    assert "Changed only in another language." in page  # only the Swedish text of the article changed
+
+
+@pytest.mark.usefixtures("pack")
+def test_retire_without_confirmation_asks_and_changes_nothing(client: FlaskClient, session: Session) -> None:
+    _sign_in_editor(client, session)
+    response = _post(client, "retire", key="prostatacancer", confirm=None)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert _version(session, "prostatacancer").status == TemplateStatus.PUBLISHED
+    assert "<title>Retire version 1?" in page
+    assert "0 care plans use this version. They keep it." in page
+    assert "No other version is published" in page
+    assert ">Retire version 1</button>" in page
+    assert 'name="confirm" value="yes"' in page

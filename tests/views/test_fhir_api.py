@@ -145,7 +145,7 @@ def test_a_wrong_secret_gets_no_token(client: FlaskClient, session: Session, wor
 def test_another_providers_patient_is_not_found_and_logged(client: FlaskClient, session: Session, world,  # noqa: ANN001
                                                            path: str) -> None:
     patient, plan, _unit = world
-    elsewhere = factories.unit(session, name="Annat sjukhus")  # a unit of another care provider
+    elsewhere = factories.unit(session, name="Annat sjukhus", provider="Annat sjukhus AB")
     token = _token(client, _client(session, elsewhere, list(clients.SCOPES[:3]), name="Annat system"))
     response = client.get(path.format(plan=plan.id, patient=patient.id), headers=_bearer(token))
     assert response.status_code == 404

@@ -27,11 +27,14 @@ FIELDS = sorted({
     "note", "item_title", "add_item", "form_key", "repeat", "weeks", "reason", "hours", "nurse", "diagnosis", "start",
     "q", "personal_id", "name", "email", "relation", "scopes", "valid_until", "password", "password_again",
     "identifier", "contact_email", "notify_messages", "what_matters", "personal_note", "responsible_doctor",
-    "current_phase", "response", "article", "choice", "next", "language", "action", "version", "confirm",
-    "direction", "create", "client_token", "draft", "code", "invitation_code", "after",
+    "current_phase", "diagnosis_summary", "response", "article", "choice", "next", "language", "action", "version",
+    "confirm",
+    "direction", "create", "client_token", "draft", "code", "invitation_code", "after", "phone", "interpreter",
+    "interpreter_language",
     *(item.id for definition in load_all().values() for group in definition.groups for item in group.items),
 })
-QUERY = ("before", "after", "count", "article", "phase", "period", "format", "lang", "next", "saved", "done")
+QUERY = ("before", "after", "count", "article", "phase", "period", "format", "lang", "next", "saved", "done",
+         "person", "unit", "from", "to", "kind")
 KNOWN_BAD = ["99999999999999999999", "-1", "0", "1e309", "NaN", "9223372036854775808", "2147483648", "9999-12-31",
              "0001-01-01", "2027-02-30", "25:99", "\x00", "\x1b[31m", "\ufffe", "%", "_%_", "../../etc",
              "<script>alert(1)</script>", "/plan\r\nX: y", "//evil.example", "１２３", "²", "٣", "' OR 1=1 --",

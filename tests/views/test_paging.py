@@ -198,7 +198,7 @@ def _caseload(session: Session, count: int) -> tuple[StaffMember, list[int]]:
     return nurse, [plan.id for plan in plans[::10]] + [plan.id for n, plan in enumerate(plans) if n % 10]
 
 
-PLAN_LINK = r'<h2 class="mv-list__title"><a href="/staff/plans/(\d+)"'
+PLAN_LINK = r'<a class="mv-caseload__name" href="/staff/plans/(\d+)"'
 
 
 def test_caseload_pages_keep_alerts_first_then_names(app: Flask, session: Session) -> None:
@@ -206,7 +206,7 @@ def test_caseload_pages_keep_alerts_first_then_names(app: Flask, session: Sessio
     client = _nurse_client(app, session, nurse)
     first = client.get("/staff/").get_data(as_text=True)
     assert _ids(first, PLAN_LINK) == order[:50]
-    assert first.count("mv-list__item--attention") == 7
+    assert first.count("mv-rtable__row--attention") == 7
     assert f'href="/staff/?after={order[49]}"' in first
     more = client.get(f"/staff/?after={order[49]}", headers={"HX-Request": "true", "HX-Target": "caseload-more"})
     body = more.get_data(as_text=True)
@@ -381,19 +381,21 @@ def test_find_reads_team_memberships_once_for_a_number_at_another_unit(app: Flas
     with counting(engine) as statements:
         page = client.post("/staff/find", data={"csrf_token": token, "q": patient.personal_id})
     assert 'action="/staff/emergency"' in page.get_data(as_text=True)
-    assert sum("care_team_membership" in statement for statement in statements) == 1
+    finding = [text for text in statements if "message_thread_state" not in text]  # not the inbox badge's count
+    assert sum("care_team_membership" in statement for statement in finding) == 1
 
 
 # --- the access logs -------------------------------------------------------------------------------------------------
+# Both logs show visits (portal/audit/visits.py), 25 at a time; the events below are 31 minutes apart, so each is a
+# visit of its own, and the review's own read (for the nurse's unit) is one more.
 
-def _logged(session: Session, count: int, days: int = 1) -> tuple[Patient, CarePlan, StaffMember]:
-    """A patient whose plan was read `count` times by the nurse, spread over the last `days` days."""
+def _logged(session: Session, count: int, minutes: int = 31) -> tuple[Patient, CarePlan, StaffMember]:
+    """A patient whose plan was read `count` times by the nurse, `minutes` apart, the newest a minute ago."""
     patient, plan, nurse = factories.patient_with_plan(session, items=0)
     now = datetime.now(UTC)
     for n in range(count):
-        session.add(AccessEvent(at=now - timedelta(minutes=n * days * 24 * 60 // max(count, 1) + 1),
-                                actor_user_id=nurse.user_id, role="staff", patient_id=patient.id, action="read",
-                                resource=f"plan:{plan.id}"))
+        session.add(AccessEvent(at=now - timedelta(minutes=n * minutes + 1), actor_user_id=nurse.user_id,
+                                role="staff", patient_id=patient.id, action="read", resource=f"plan:{plan.id}"))
     session.commit()
     return patient, plan, nurse
 
@@ -409,29 +411,29 @@ def _event_ids(session: Session, patient: Patient) -> list[int]:
 ROW = r"<tr(?: class=\"mv-log__emergency\")?>\s*<td"
 
 
-def test_staff_access_log_shows_100_rows_and_a_link_to_older(app: Flask, session: Session) -> None:
-    patient, plan, nurse = _logged(session, 230)
+def test_staff_access_log_shows_25_visits_and_a_link_to_older(app: Flask, session: Session) -> None:
+    patient, plan, nurse = _logged(session, 60)
     client = _nurse_client(app, session, nurse)
-    ids = _event_ids(session, patient)
     first = client.get(f"/staff/plans/{plan.id}/access-log").get_data(as_text=True)
-    assert len(re.findall(ROW, first)) == 100
-    older = f"/staff/plans/{plan.id}/access-log?before={ids[99]}"
+    assert len(re.findall(ROW, first)) == 25
+    ids = _event_ids(session, patient)  # the review's own read is the newest
+    older = f"/staff/plans/{plan.id}/access-log?before={ids[24]}"
     assert f'href="{older}"' in first
     second = client.get(older).get_data(as_text=True)
     assert "<html" in second
-    assert len(re.findall(ROW, second)) == 100
+    assert len(re.findall(ROW, second)) == 25
     assert f'href="/staff/plans/{plan.id}/access-log"' in second  # back to the newest
-    more = client.get(f"/staff/plans/{plan.id}/access-log?before={ids[199]}",
+    more = client.get(f"/staff/plans/{plan.id}/access-log?before={ids[49]}",
                       headers={"HX-Request": "true", "HX-Target": "log-more"}).get_data(as_text=True)
     assert "<html" not in more
     assert 'hx-swap-oob="beforeend:#log-rows"' in more
-    assert len(re.findall(ROW, more)) == 30
+    assert len(re.findall(ROW, more)) == 11  # 61 visits: the 60 reads and the first page's own
     assert more.count(" autofocus") == 1
     assert 'href="/staff/plans/' not in more.split('id="log-more"')[1]  # the oldest page: no link
 
 
 def test_staff_access_log_csv_has_every_row(app: Flask, session: Session) -> None:
-    patient, plan, nurse = _logged(session, 1234)
+    patient, plan, nurse = _logged(session, 1234, minutes=1)
     response = _nurse_client(app, session, nurse).get(f"/staff/plans/{plan.id}/access-log?format=csv")
     assert response.is_streamed  # sent while it is read, a thousand rows at a time
     lines = response.get_data(as_text=True).splitlines()
@@ -442,41 +444,41 @@ def test_staff_access_log_csv_has_every_row(app: Flask, session: Session) -> Non
 
 @pytest.mark.parametrize("before", ODD_CURSORS)
 def test_access_logs_odd_cursors_give_the_newest_page(app: Flask, session: Session, before: str) -> None:
-    patient, plan, nurse = _logged(session, 105)
+    patient, plan, nurse = _logged(session, 30)
     staff = _nurse_client(app, session, nurse).get(f"/staff/plans/{plan.id}/access-log?before={before}")
     assert staff.status_code == 200
-    assert len(re.findall(ROW, staff.get_data(as_text=True))) == 100
+    assert len(re.findall(ROW, staff.get_data(as_text=True))) == 25
     mine = client_as(app, session.get(User, patient.user_id)).get(f"/plan/access-log?before={before}")
     assert mine.status_code == 200
-    assert mine.get_data(as_text=True).count('class="mv-list__item') == 100
+    assert mine.get_data(as_text=True).count('class="mv-list__item') == 25
 
 
 def test_access_log_cursor_of_another_patients_event_gives_the_newest_page(app: Flask, session: Session) -> None:
-    patient, plan, nurse = _logged(session, 105)
+    patient, plan, nurse = _logged(session, 30)
     other, _other_plan, _other_nurse = _logged(session, 3)
     theirs = _event_ids(session, other)[0]
     page = _nurse_client(app, session, nurse).get(f"/staff/plans/{plan.id}/access-log?before={theirs}")
-    assert len(re.findall(ROW, page.get_data(as_text=True))) == 100
+    assert len(re.findall(ROW, page.get_data(as_text=True))) == 25
     mine = client_as(app, session.get(User, patient.user_id)).get(f"/plan/access-log?before={theirs}")
     assert "mv-notice" not in mine.get_data(as_text=True).split("<main")[1]
 
 
 def test_patients_log_continues_the_day_it_stopped_in(app: Flask, session: Session) -> None:
-    patient, _plan, _nurse = _logged(session, 150, days=2)
+    patient, _plan, _nurse = _logged(session, 40, minutes=65)  # 40 visits over almost two days
     client = client_as(app, session.get(User, patient.user_id))
     first = client.get("/plan/access-log").get_data(as_text=True)
-    assert "150 händelser" in first  # all of them counted, 100 shown
-    assert first.count('class="mv-list__item') == 100
+    assert "40 besök" in first  # all of them counted, 25 shown
+    assert first.count('class="mv-list__item') == 25
     cursor = re.search(r'href="/plan/access-log\?before=(\d+)"', first).group(1)
     last_day = re.findall(r'<ul class="mv-list" id="log-day-([\d-]+)">', first)[-1]
     more = client.get(f"/plan/access-log?before={cursor}",
                       headers={"HX-Request": "true", "HX-Target": "log-more"}).get_data(as_text=True)
-    assert more.count('class="mv-list__item') == 50
+    assert more.count('class="mv-list__item') == 15
     days = re.findall(r'hx-swap-oob="beforeend:#log-(?:day-)?([\w-]+)"', more)
     assert days[0] == last_day or days == ["days"]  # the same day goes on in its list; a new day is a new section
     assert more.count(f'<h2 id="log-{last_day}">') == 0
     everything = client.get(f"/plan/access-log?period=all&before={cursor}").get_data(as_text=True)
-    assert everything.count('class="mv-list__item') == 50
+    assert everything.count('class="mv-list__item') == 15
     assert 'href="/plan/access-log?period=all"' in everything  # back to the newest, same period
 
 
@@ -484,8 +486,8 @@ def test_patients_log_continues_the_day_it_stopped_in(app: Flask, session: Sessi
 def test_access_logs_cost_the_same_statements_for_3_and_60_events(app: Flask, engine: Engine, session: Session,
                                                                   path: str) -> None:
     counts = []
-    for size in (3, 60):
-        patient, plan, nurse = _logged(session, size)
+    for size, minutes in ((3, 31), (60, 31), (60, 1)):  # 3 visits, 60 visits, one visit of 60 events
+        patient, plan, nurse = _logged(session, size, minutes)
         reader = patient.user_id if path.startswith("/plan") else nurse.user_id
         client = client_as(app, session.get(User, reader))
         ids = _event_ids(session, patient)
@@ -494,4 +496,5 @@ def test_access_logs_cost_the_same_statements_for_3_and_60_events(app: Flask, en
         counts.append((_statements(engine, lambda c=client, u=url: c.get(u)),
                        _statements(engine, lambda c=client, u=older: c.get(u))))
     assert counts[0] == counts[1]
+    assert counts[2][0] == counts[0][0]  # one visit of 60 events (its older page is empty: nothing to fill in)
 

@@ -36,7 +36,7 @@ from portal.models import (
     StaffMember,
     User,
 )
-from portal.plans.services import builder
+from portal.plans.services import builder, handover
 from portal.plans.services import reading as plan_reading
 from tests import factories
 from tests.conftest import count_rows, csrf_from, sign_in
@@ -113,7 +113,10 @@ def _import(session: Session, root: Path, key: str = "brostcancer") -> ContentTe
 
 
 def _plan_for(session: Session, patient: Patient, template: ContentTemplate, nurse: StaffMember) -> CarePlan:
-    return builder.create_plan(session, patient, template, nurse, session.get(User, nurse.user_id), stockholm_today())
+    """A plan made from the content and shared with the patient."""
+    made = builder.create_plan(session, patient, template, nurse, session.get(User, nurse.user_id), stockholm_today())
+    made.shared_at = made.created_at
+    return made
 
 
 def _own_item(session: Session, plan: CarePlan, title: str = "Tandläkaren") -> PlanItem:
@@ -525,7 +528,12 @@ def test_print_page_after_a_handover_shows_the_new_contact_nurse(client: FlaskCl
                                                                  maria: Maria) -> None:
     where = factories.unit(session, name="Onkologimottagningen", phone="010-999 88 77")
     receiver = factories.staff(session, where, name="Karin Berg")
-    builder.hand_over(session, maria.plan, session.get(User, maria.nurse.user_id), receiver.id)
+    checked, _errors = handover.check(session, maria.plan, handover.HandoverInput(
+        unit=str(where.id), nurse=str(receiver.id), note="Tar över."))
+    sent = handover.start(session, maria.plan, session.get(User, maria.nurse.user_id), maria.nurse.unit_id, checked)
+    accepting = session.get(User, receiver.user_id)
+    handover.accept(session, handover.receivable(session, accepting.id, sent.id), accepting)
+    session.commit()
     page = client.get("/plan/print").get_data(as_text=True)
     assert "Karin Berg" in page
     assert "010-999 88 77" in page

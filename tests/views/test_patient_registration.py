@@ -49,10 +49,11 @@ def test_registering_with_a_personal_number_derives_the_birth_date_and_goes_on_t
     assert response.status_code == 307
     assert response.headers["Location"].endswith("/staff/new-plan")  # the same body goes on: no number in the URL
     patient = session.exec(select(Patient).where(Patient.personal_id == "191212121212")).one()
-    assert (patient.name, patient.birth_date, patient.language) == ("Tolvan Tolvansson", date(1912, 12, 12), "sv")
+    assert (patient.name, patient.birth_date, patient.language, patient.phone) == (
+        "Tolvan Tolvansson", date(1912, 12, 12), "sv", "070-123 45 67")
     account = session.get(User, patient.user_id)
-    assert (account.personal_id, account.role, account.contact_email, account.contact_phone, account.notify_messages,
-            account.password_hash) == ("191212121212", "patient", "tolvan@example.se", "070-123 45 67", True, "")
+    assert (account.personal_id, account.role, account.contact_email, account.notify_messages,
+            account.password_hash) == ("191212121212", "patient", "tolvan@example.se", True, "")
     event = session.exec(select(AccessEvent).where(AccessEvent.patient_id == patient.id)).one()
     assert (event.action, event.resource) == ("create", f"patient:{patient.id}")
     plan_form = nurse.post("/staff/new-plan", data={"csrf_token": csrf_from(nurse.get("/staff/find").get_data(

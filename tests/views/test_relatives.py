@@ -1132,12 +1132,12 @@ def test_the_patients_log_shows_the_relatives_views(patient_client: FlaskClient,
     assert response.status_code == 200
     assert "Per Berg" in page
     assert "Anna Berg" not in page  # her own visits are not listed
-    assert _list_items(page) == 2  # the relative's two reads in the last 30 days
+    assert _list_items(page) == 1  # the relative's two reads in the last 30 days: one visit
     assert f'id="log-{stockholm_today().isoformat()}"' in page
     assert f'id="log-{old_day.isoformat()}"' not in page
     assert 'href="/plan/access-log?period=all"' in page
     everything = patient_client.get("/plan/access-log?period=all").get_data(as_text=True)
-    assert _list_items(everything) == 3
+    assert _list_items(everything) == 2
     assert f'id="log-{old_day.isoformat()}"' in everything
     assert len(_events(session, AccessEvent.actor_user_id == world.patient.user_id,
                        AccessEvent.resource == "access_log")) == 2
@@ -1188,6 +1188,7 @@ def test_a_guardian_may_answer_the_reading(app: Flask, session: Session, world: 
     child = _child(session, _birth_turning_13_on(stockholm_today() + timedelta(days=300)))
     child_plan = builder.create_plan(session, child, template, world.nurse, session.get(User, world.nurse.user_id),
                                      stockholm_today())
+    child_plan.shared_at = child_plan.created_at  # shared with the patient's side
     article = session.exec(select(Article).where(Article.template_id == template.id)).one()
     plan_reading.set_readings(session, child_plan, session.get(User, world.nurse.user_id), {article.id})
     session.commit()
@@ -1515,7 +1516,7 @@ def test_the_emergency_reason_is_in_every_log(app: Flask, session: Session, worl
     assert _emergency(client, world.patient, reason=reason).status_code == 303
     assert client.get(f"/staff/plans/{world.plan.id}").status_code == 200
     patient_log = _signed_in(app, world.patient.personal_id).get("/plan/access-log").get_data(as_text=True)
-    assert patient_log.count(f"Skäl som angavs: {reason}") >= 2  # starting it and reading the plan
+    assert patient_log.count(f"Skäl som angavs: {reason}") == 1  # starting it and reading the plan: one visit
     responsible = _signed_in(app, session.get(User, world.nurse.user_id).email)
     review = responsible.get(f"/staff/plans/{world.plan.id}/access-log").get_data(as_text=True)
     assert f"Skäl som angavs: {reason}" in review

@@ -148,7 +148,8 @@ def _relative_of(session: Session, patient_id: int, email: str) -> User:
 def test_sign_in_log_an_administrator_sees_only_their_own_care_provider(app: Flask, session: Session) -> None:
     """Their staff, patients in their units' care and those patients' relatives, and sign-ins that matched no
     account (attacks on everyone); never another provider's staff or patients, on screen or in the CSV file."""
-    ours, theirs = factories.unit(session, name="Onkologimottagningen"), factories.unit(session, name="Hudmottagningen")
+    ours = factories.unit(session, name="Onkologimottagningen")
+    theirs = factories.unit(session, name="Hudmottagningen", provider="Hudkliniken AB")
     admin = _admin(session, ours)
     named: dict[str, User] = {}
     for name, at in (("Our Nurse", ours), ("Their Nurse", theirs)):
@@ -181,7 +182,7 @@ def test_sign_in_log_an_administrator_sees_only_their_own_care_provider(app: Fla
 
 
 def test_sign_in_log_a_patient_handed_over_to_another_provider_leaves_the_log(app: Flask, session: Session) -> None:
-    ours, theirs = factories.unit(session), factories.unit(session, name="Hudmottagningen")
+    ours, theirs = factories.unit(session), factories.unit(session, name="Hudmottagningen", provider="Hudkliniken AB")
     admin = _admin(session, ours)
     patient = factories.patient(session, name="Moved Patient")
     plan = factories.plan(session, patient, ours)

@@ -203,8 +203,10 @@ def test_open_alerts_are_listed_with_links(client: FlaskClient, session: Session
     high, breathing = _alerts(session, response)
     page = client.get(f"/staff/plans/{setup.plan.id}/forms").get_data(as_text=True)
     assert "Alerts to handle" in page
-    assert f'<a href="/staff/alerts/{high.id}">High distress – contact the patient</a>' in page
-    assert f'<a href="/staff/alerts/{breathing.id}">Trouble breathing</a>' in page
+    assert f'<a href="/staff/responses/{response.id}/alerts">2 alerts from How are you?</a>' in page
+    assert "<li>High distress – contact the patient · Raised" in page
+    assert "<li>Trouble breathing · Raised" in page
+    assert (high.response_id, breathing.response_id) == (response.id, response.id)
 
 
 # One response -----------------------------------------------------------------------------------------------------
@@ -218,8 +220,8 @@ def test_response_page_shows_answers_in_words_and_its_alerts(client: FlaskClient
     assert "<dt>Score</dt><dd>5</dd>" in page
     assert "<dt>What has bothered you in your body?</dt><dd>Breathing, Eating</dd>" in page
     assert "What has been difficult in everyday life?</dt><dd><span class=\"mv-muted\">Not answered" in page
-    for alert in _alerts(session, response):
-        assert f'href="/staff/alerts/{alert.id}"' in page
+    assert f'href="/staff/responses/{response.id}/alerts">Handle the alerts</a>' in page
+    assert page.count("Not handled") == len(_alerts(session, response))
     assert "Trouble eating" in page
     body = client.get(f"/staff/responses/{response.id}", headers=HTMX_HEADERS).get_data(as_text=True)
     assert "<html" not in body
@@ -258,40 +260,54 @@ def breathing(session: Session, setup: Setup) -> Alert:
     return _alerts(session, response)[1]
 
 
-def test_alert_page_says_what_raised_it_and_who_can_help(client: FlaskClient, setup: Setup,
-                                                         breathing: Alert) -> None:
-    page = client.get(f"/staff/alerts/{breathing.id}").get_data(as_text=True)
-    assert f'<h1 tabindex="-1">Alert for {setup.patient.name}</h1>' in page
-    assert '<p class="mv-lead">Trouble breathing</p>' in page
-    assert "<dt>Who can help</dt><dd>Physiotherapist</dd>" in page
-    assert "<dt>Score</dt><dd>6</dd>" in page
+def _handle_all(client: FlaskClient, session: Session, alert: Alert, note: str = "Ringde.", **per_alert: str):
+    """Handle every open alert of the alert's response (referring `alert`, others 'contacted')."""
+    fields = {f"action-{a.id}": "contacted" for a in _alerts(session, session.get(FormResponse, alert.response_id))}
+    fields[f"action-{alert.id}"] = "referred"
+    fields.update({f"{name}-{alert.id}": value for name, value in per_alert.items()})
+    return _post(client, f"/staff/responses/{alert.response_id}/alerts", {"note": note, **fields})
+
+
+def test_the_old_alert_address_leads_to_the_alerts_of_its_response(client: FlaskClient, breathing: Alert) -> None:
+    response = client.get(f"/staff/alerts/{breathing.id}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/staff/responses/{breathing.response_id}/alerts#alert-{breathing.id}"
+    assert client.post(f"/staff/alerts/{breathing.id}").status_code == 405
+
+
+def test_alerts_page_says_what_raised_them_and_who_can_help(client: FlaskClient, setup: Setup,
+                                                            breathing: Alert) -> None:
+    page = client.get(f"/staff/responses/{breathing.response_id}/alerts").get_data(as_text=True)
+    assert f'<h1 tabindex="-1">Alerts for {setup.patient.name}</h1>' in page
+    assert f'id="alert-{breathing.id}-heading">Trouble breathing</h2>' in page
+    assert "Who can help: physiotherapist" in page
+    assert "Score: 6" in page
     assert f'href="/staff/responses/{breathing.response_id}">How are you?</a>' in page
     assert 'value="Contact with physiotherapist"' in page
-    assert "What did you do?" in page
-    assert f'action="/staff/alerts/{breathing.id}"' in page
-    body = client.get(f"/staff/alerts/{breathing.id}", headers=HTMX_HEADERS).get_data(as_text=True)
+    assert f'action="/staff/responses/{breathing.response_id}/alerts"' in page
+    body = client.get(f"/staff/responses/{breathing.response_id}/alerts", headers=HTMX_HEADERS).get_data(as_text=True)
     assert "<html" not in body
     assert "Trouble breathing" in body
 
 
 def test_handling_an_alert_records_who_when_what_and_adds_a_plan_item(client: FlaskClient, session: Session,
                                                                        setup: Setup, breathing: Alert) -> None:
-    response = _post(client, f"/staff/alerts/{breathing.id}",
-                     {"note": "Ringde patienten.\nRemiss till fysioterapeut.", "add_item": "yes",
-                      "item_title": "Kontakt med fysioterapeut"})
+    response = _handle_all(client, session, breathing, "Ringde patienten.\nRemiss till fysioterapeut.",
+                           add_item="yes", item_title="Kontakt med fysioterapeut")
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/staff/plans/{setup.plan.id}/forms?handled={breathing.id}"
+    assert response.headers["Location"] == f"/staff/responses/{breathing.response_id}/alerts?handled=1"
     session.commit()
     session.expire_all()
     handled = session.get(Alert, breathing.id)
-    assert (handled.status, handled.handled_by_user_id) == ("handled", setup.nurse.id)
+    assert (handled.status, handled.handled_by_user_id, handled.action) == ("handled", setup.nurse.id, "referred")
     assert handled.handled_at is not None
     assert handled.action_note == "Ringde patienten.\nRemiss till fysioterapeut."
     item = session.get(PlanItem, handled.plan_item_id)
     assert (item.title, item.phase, item.plan_id) == ("Kontakt med fysioterapeut", "rehabilitation", setup.plan.id)
-    assert "The alert is handled." in client.get(response.headers["Location"]).get_data(as_text=True)
-    page = client.get(f"/staff/alerts/{breathing.id}").get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The alerts are handled." in page
     assert f"<dt>By</dt><dd>{setup.nurse.name}</dd>" in page
+    assert "<dt>What was done</dt><dd>Referred</dd>" in page
     assert "Remiss till fysioterapeut." in page
     assert "An item was added to the plan." in page
     assert "<form" not in page.split("<main")[1].split("</main>")[0]
@@ -299,8 +315,8 @@ def test_handling_an_alert_records_who_when_what_and_adds_a_plan_item(client: Fl
 
 def test_handling_without_the_checkbox_adds_no_item(client: FlaskClient, session: Session,
                                                     breathing: Alert) -> None:
-    response = _post(client, f"/staff/alerts/{breathing.id}",
-                     {"note": "Pratade med patienten.", "item_title": "Kontakt med fysioterapeut"})
+    response = _handle_all(client, session, breathing, "Pratade med patienten.",
+                           item_title="Kontakt med fysioterapeut")
     assert response.status_code == 303
     session.commit()
     session.expire_all()
@@ -309,9 +325,11 @@ def test_handling_without_the_checkbox_adds_no_item(client: FlaskClient, session
 
 
 def test_an_alert_is_handled_only_once(client: FlaskClient, session: Session, breathing: Alert) -> None:
-    path = f"/staff/alerts/{breathing.id}"
+    path = f"/staff/responses/{breathing.response_id}/alerts"
     token = csrf_from(client.get(path).get_data(as_text=True))
-    first = {"csrf_token": token, "note": "Först", "add_item": "yes", "item_title": "Kontakt med fysioterapeut"}
+    actions = {f"action-{a.id}": "referred" for a in _alerts(session, session.get(FormResponse, breathing.response_id))}
+    first = {"csrf_token": token, "note": "Först", f"add_item-{breathing.id}": "yes",
+             f"item_title-{breathing.id}": "Kontakt med fysioterapeut", **actions}
     assert client.post(path, data=first).status_code == 303
     second = client.post(path, data={**first, "note": "Igen"})
     assert second.status_code == 303
@@ -325,11 +343,11 @@ def test_an_alert_is_handled_only_once(client: FlaskClient, session: Session, br
 @pytest.mark.parametrize(("data", "error", "kept"), [
     ({"note": "  ", "add_item": "yes", "item_title": "Min titel"}, "Write what you did.", 'value="Min titel"'),
     ({"note": "x" * 2001}, "at most 2,000 characters", "x" * 2001),
-    ({"note": "Ringde", "add_item": "yes", "item_title": ""}, "Write a title for the plan item.", ">Ringde</textarea>"),
+    ({"note": "Ringde", "add_item": "yes", "item_title": ""}, "Write a title for the plan item", ">Ringde</textarea>"),
 ])
 def test_handling_bad_input_is_422_keeping_the_text(client: FlaskClient, session: Session, breathing: Alert,
                                                     data: dict[str, str], error: str, kept: str) -> None:
-    response = _post(client, f"/staff/alerts/{breathing.id}", data)
+    response = _handle_all(client, session, breathing, data.pop("note"), **data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert error in page
@@ -386,7 +404,12 @@ def test_caseload_queries_do_not_grow_with_the_patients(client: FlaskClient, ses
 def _urls(session: Session, setup: Setup) -> list[str]:
     response = _answered(session, setup, "mabra", {"distress": 9})
     return [f"/staff/plans/{setup.plan.id}/forms", f"/staff/responses/{response.id}",
-            f"/staff/alerts/{_alerts(session, response)[0].id}"]
+            f"/staff/responses/{response.id}/alerts", f"/staff/alerts/{_alerts(session, response)[0].id}"]
+
+
+def _changes(url: str) -> bool:
+    """A response and the old alert address are only read."""
+    return url.endswith(("/forms", "/alerts"))
 
 
 def test_a_nurse_of_another_unit_gets_404_everywhere_and_is_logged(client: FlaskClient, session: Session,
@@ -399,12 +422,12 @@ def test_a_nurse_of_another_unit_gets_404_everywhere_and_is_logged(client: Flask
     data = {"csrf_token": token, "form_key": "mabra", "repeat": "once", "note": "x", "item_title": "x"}
     for url in urls:
         assert client.get(url).status_code == 404
-        if "/responses/" not in url:  # a response is only read
+        if _changes(url):
             assert client.post(url, data=data).status_code == 404
     denied = session.exec(select(AccessEvent).where(AccessEvent.actor_user_id == other.id,
                                                     AccessEvent.action == "denied")).all()
     assert sorted({e.resource.split(":")[0] for e in denied}) == ["alert", "form_response", "forms"]
-    assert len(denied) == 5  # two for the plan, one for the response (no POST), two for the alert
+    assert len(denied) == 6  # two for the plan, three for the response and its alerts, one for the old address
     assert count_rows(session, FormAssignment) == 1
     assert session.exec(select(Alert).where(Alert.status == "handled")).first() is None
 
@@ -416,7 +439,7 @@ def test_a_patient_gets_403(client: FlaskClient, session: Session, setup: Setup)
     token = csrf_from(client.get("/plan/").get_data(as_text=True))
     for url in urls:
         assert client.get(url).status_code == 403
-        if "/responses/" not in url:
+        if _changes(url):
             assert client.post(url, data={"csrf_token": token}).status_code == 403
 
 
@@ -433,8 +456,7 @@ def _history(session: Session, plan: CarePlan) -> list[tuple[str, str]]:
 def test_turning_a_form_on_and_handling_an_alert_are_in_the_plans_history(client: FlaskClient, session: Session,
                                                                            setup: Setup, breathing: Alert) -> None:
     _post(client, f"/staff/plans/{setup.plan.id}/forms", {"form_key": "viktigt", "repeat": "once"})
-    _post(client, f"/staff/alerts/{breathing.id}", {"note": "Ringde.", "add_item": "yes",
-                                                     "item_title": "Kontakt med fysioterapeut"})
+    _handle_all(client, session, breathing, "Ringde.", add_item="yes", item_title="Kontakt med fysioterapeut")
     history = _history(session, setup.plan)
     assert ("form_assigned", "viktigt") in history
     assert ("item_added", "Kontakt med fysioterapeut") in history
@@ -454,7 +476,7 @@ def test_a_participating_unit_reads_forms_and_alerts_but_changes_nothing(app: Fl
     client = app.test_client()
     sign_in(client, "pia@example.se", factories.PASSWORD)
     forms_page = client.get(f"/staff/plans/{setup.plan.id}/forms").get_data(as_text=True)
-    alert_page = client.get(f"/staff/alerts/{breathing.id}").get_data(as_text=True)
+    alert_page = client.get(f"/staff/responses/{breathing.response_id}/alerts").get_data(as_text=True)
     for page in (forms_page, alert_page):
         assert "Den ansvariga enheten gör ändringar i den." in page
         assert "form_key" not in page
@@ -463,8 +485,9 @@ def test_a_participating_unit_reads_forms_and_alerts_but_changes_nothing(app: Fl
     token = csrf_from(forms_page)
     assert client.post(f"/staff/plans/{setup.plan.id}/forms", data={
         "csrf_token": token, "form_key": "viktigt", "repeat": "once"}).status_code == 403
-    assert client.post(f"/staff/alerts/{breathing.id}", data={
-        "csrf_token": token, "note": "Ringde.", "add_item": "yes", "item_title": "Något"}).status_code == 403
+    assert client.post(f"/staff/responses/{breathing.response_id}/alerts", data={
+        "csrf_token": token, "note": "Ringde.", f"action-{breathing.id}": "referred", f"add_item-{breathing.id}": "yes",
+        f"item_title-{breathing.id}": "Något"}).status_code == 403
     assert (_history(session, setup.plan), count_rows(session, FormAssignment), count_rows(session, PlanItem)) == before
     session.expire_all()
     assert session.get(Alert, breathing.id).status == "open"

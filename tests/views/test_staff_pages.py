@@ -19,7 +19,7 @@ def test_caseload_lists_own_patients_with_masked_numbers(client: FlaskClient, se
     factories.patient_with_plan(session)  # someone else's patient
     _sign_in_nurse(client, session, nurse)
     page = client.get("/staff/").get_data(as_text=True)
-    assert page.count('class="mv-list__item"') == 1
+    assert page.count('<tr class="mv-rtable__row') == 1
     assert patient.name in page
     assert f"{patient.personal_id[:8]}-****" in page
     assert patient.personal_id[8:] not in page.split("<main")[1]

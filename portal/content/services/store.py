@@ -19,7 +19,7 @@ from portal.content.services.pack import LANGUAGES, PHASES, DiagnosisPack
 from portal.core import keyset
 from portal.core.clock import utcnow
 from portal.core.keyset import Key, Slice
-from portal.models import Article, ContentTemplate, TemplateStatus
+from portal.models import Article, CarePlan, ContentTemplate, TemplateStatus
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,17 @@ def retire_version(session: Session, template: ContentTemplate) -> bool:
     template.retired_at = utcnow()
     session.add(template)
     return True
+
+
+def retire_effects(session: Session, template: ContentTemplate) -> tuple[int, bool]:
+    """How many care plans use this version (they keep it), and whether another version of the diagnosis stays
+    published for new plans."""
+    using = select(func.count()).select_from(CarePlan).where(CarePlan.template_key == template.diagnosis_key,
+                                                             CarePlan.template_version == template.version)
+    other = select(ContentTemplate.id).where(ContentTemplate.diagnosis_key == template.diagnosis_key,
+                                             ContentTemplate.status == TemplateStatus.PUBLISHED,
+                                             ContentTemplate.id != template.id).limit(1)
+    return session.execute(using).scalar_one(), session.exec(other).first() is not None
 
 
 def versions(session: Session) -> list[ContentTemplate]:

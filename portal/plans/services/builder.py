@@ -69,6 +69,8 @@ class Change:
     PHASE_CHANGED = "phase_changed"
     FORM_ASSIGNED = "form_assigned"
     ALERT_HANDLED = "alert_handled"
+    PLAN_SHARED = "plan_shared"
+    SUMMARY_CHANGED = "summary_changed"
 
 
 @dataclass
@@ -86,11 +88,22 @@ class ItemInput:
     unit_id: str = ""
     preparation: str = ""
     body: str = ""
+    shown_day: str = ""  # the date and precision the form showed; "chosen" once the precision was chosen by hand
+    shown_precision: str = ""
 
     @classmethod
     def from_form(cls, form: dict[str, str]) -> ItemInput:
         fields = cls.__dataclass_fields__
-        return cls(**{name: str(form.get(name, "")).strip() for name in fields if name in form})
+        data = cls(**{name: str(form.get(name, "")).strip() for name in fields if name in form})
+        data.precision = data.meant_precision()
+        return data
+
+    def meant_precision(self) -> str:
+        """A date or a time typed while the precision was left as the form showed it makes the date exact: a week's
+        item given a real date (and time) needs no second change. A precision chosen by hand is kept."""
+        left_as_shown = self.precision == (self.shown_precision or DatePrecision.DAY)
+        typed = bool(self.clock) or (bool(self.day) and self.day != self.shown_day)
+        return DatePrecision.DAY if left_as_shown and typed else self.precision
 
     @classmethod
     def from_item(cls, item: PlanItem) -> ItemInput:
@@ -101,7 +114,8 @@ class ItemInput:
                    clock=local.strftime("%H:%M") if local and precision == DatePrecision.TIME else "",
                    precision=DatePrecision.DAY if precision == DatePrecision.TIME else precision,
                    location=item.location, unit_id=str(item.unit_id or ""), preparation=item.preparation,
-                   body=item.body)
+                   body=item.body, shown_day=local.date().isoformat() if local else "",
+                   shown_precision=DatePrecision.DAY if precision == DatePrecision.TIME else precision)
 
 
 @dataclass(frozen=True)
@@ -303,59 +317,6 @@ def nurses_by_unit(session: Session, unit_ids: list[int] | None = None) -> list[
     return [(unit, member, name) for unit, member, name in session.exec(query).all()]
 
 
-HANDOVER_ALL_UNITS = 30  # up to this many units in the country, the handover list shows every unit's nurses
-HANDOVER_UNITS_FOUND = 10
-
-
-def handover_choices(session: Session, unit_text: str, chosen: int | None
-                     ) -> tuple[list[tuple[CareUnit, StaffMember, str]], bool]:
-    """The nurses to choose from when handing a plan over, and whether the unit must be searched for first: in a
-    small country every unit's; in a big one only those of the units whose name words begin with `unit_text` (and
-    of the nurse already chosen), so that the page costs the same at any size."""
-    many = select(CareUnit.id).limit(HANDOVER_ALL_UNITS + 1).subquery()
-    if session.execute(select(func.count()).select_from(many)).scalar_one() <= HANDOVER_ALL_UNITS:
-        return nurses_by_unit(session), False
-    words = _words(unit_text)
-    found = (select(CareUnit.id).where(*(or_(*(col(CareUnit.name).ilike(pattern, escape="\\")
-                                             for form in _forms(word)
-                                             for pattern in (f"{form}%", f"% {form}%", f"%-{form}%")))
-                                         for word in words))
-             .order_by(CareUnit.name).limit(HANDOVER_UNITS_FOUND)) if words else None
-    units = list(session.exec(found).all()) if found is not None else []
-    nurse = session.get(StaffMember, chosen) if chosen else None
-    return nurses_by_unit(session, units + ([nurse.unit_id] if nurse else [])), True
-
-
-def hand_over(session: Session, plan: CarePlan, actor: User, nurse_id: int) -> str | None:
-    """The nurse's unit becomes responsible with that nurse; the unit that had it keeps read access."""
-    nurse = session.get(StaffMember, nurse_id)
-    account = session.get(User, nurse.user_id) if nurse else None
-    if nurse is None or account is None or not account.is_active:
-        return "choose"
-    current = [(m, u) for m, u in team(session, plan.id or 0) if m.role == TeamRole.RESPONSIBLE]
-    if any(unit.id == nurse.unit_id for _m, unit in current):
-        return "same_unit"
-    now = utcnow()
-    for membership, _unit in current:
-        membership.role = TeamRole.PARTICIPATING
-        session.add(membership)
-    existing = session.exec(
-        select(CareTeamMembership).where(CareTeamMembership.plan_id == plan.id,
-                                         CareTeamMembership.unit_id == nurse.unit_id,
-                                         col(CareTeamMembership.until).is_(None))
-    ).first()
-    if existing:
-        existing.role = TeamRole.RESPONSIBLE
-        session.add(existing)
-    else:
-        session.add(CareTeamMembership(plan_id=plan.id, unit_id=nurse.unit_id, role=TeamRole.RESPONSIBLE, since=now))
-    plan.contact_nurse_id = nurse.id
-    unit = session.get(CareUnit, nurse.unit_id)
-    record_change(session, plan, actor, Change.HANDED_OVER, unit.name if unit else "")
-    session.flush()
-    return None
-
-
 def remove_unit(session: Session, plan: CarePlan, actor: User, membership_id: int) -> str | None:
     """A participating unit leaves the team (its read access ends); the responsible unit cannot be removed."""
     membership = session.get(CareTeamMembership, membership_id)
@@ -541,7 +502,8 @@ def check_new_plan(session: Session, data: NewPlanInput, nurses: list[StaffMembe
 
 def create_plan(session: Session, patient: Patient, template: ContentTemplate, nurse: StaffMember, actor: User,
                 start: date) -> CarePlan:
-    """A plan from a diagnosis: the skeleton becomes items (approximate weeks), every article becomes reading."""
+    """A plan from a diagnosis: the skeleton becomes items (approximate weeks), every article becomes reading. It is
+    a draft, hidden from the patient, until the nurse shares it (services/lifecycle.py)."""
     data = content.template_data(template, patient.language)
     plan = CarePlan(patient_id=patient.id, template_key=template.diagnosis_key, template_version=template.version,
                     diagnosis_summary=data["about"], contact_nurse_id=nurse.id)
@@ -574,9 +536,10 @@ def set_details(session: Session, plan: CarePlan, actor: User, phase: str, docto
     if phase != plan.current_phase:
         plan.current_phase = phase
         record_change(session, plan, actor, Change.PHASE_CHANGED, phase)
-    plan.responsible_doctor = doctor
-    plan.personal_note = note
-    record_change(session, plan, actor, Change.NOTE_CHANGED)
+    if (doctor, note) != (plan.responsible_doctor, plan.personal_note):  # "Nytt i din plan" tells real changes only
+        plan.responsible_doctor = doctor
+        plan.personal_note = note
+        record_change(session, plan, actor, Change.NOTE_CHANGED)
     session.flush()
     return True
 

@@ -31,6 +31,7 @@ class Contact:
     nurse_name: str | None
     unit: CareUnit | None
     doctor: str
+    others: tuple[CareUnit, ...] = ()  # "Också i ditt vårdteam": the participating units, each with its phone
 
 
 # Asked on the patient pages and the staff plan page: built once, run with their parameters.
@@ -89,7 +90,8 @@ def responsible_unit(session: Session, plan_id: int) -> CareUnit | None:
 
 
 def contact_for(session: Session, plan: CarePlan) -> Contact:
-    """The contact nurse and the responsible unit, for the contact card."""
+    """The contact nurse and the responsible unit first, then the other units in the care team, for the contact
+    card (each item keeps its own unit: the patient in the middle of radiotherapy still calls that unit)."""
     nurse = None
     if plan.contact_nurse_id is not None:
         query = (
@@ -99,15 +101,23 @@ def contact_for(session: Session, plan: CarePlan) -> Contact:
         )
         nurse = session.exec(query).first()
     unit = responsible_unit(session, plan.id) if plan.id is not None else None
-    return Contact(nurse, unit, plan.responsible_doctor)
+    return Contact(nurse, unit, plan.responsible_doctor, participating_units(session, plan.id or 0))
+
+
+def participating_units(session: Session, plan_id: int) -> tuple[CareUnit, ...]:
+    """The units that take part in the plan now (not the responsible one), by name."""
+    query = (select(CareUnit).join(CareTeamMembership, col(CareTeamMembership.unit_id) == CareUnit.id)
+             .where(CareTeamMembership.plan_id == plan_id, CareTeamMembership.role == TeamRole.PARTICIPATING,
+                    col(CareTeamMembership.until).is_(None)).order_by(CareUnit.name))
+    return tuple(session.exec(query).all())
 
 
 def item_for_patient(session: Session, patient_id: int, item_id: int) -> PlanItem | None:
-    """An item only if it belongs to one of this patient's plans."""
+    """An item only if it belongs to one of this patient's plans that the nurse has shared (never a draft's)."""
     query = (
         select(PlanItem)
         .join(CarePlan, col(CarePlan.id) == PlanItem.plan_id)
-        .where(PlanItem.id == item_id, CarePlan.patient_id == patient_id)
+        .where(PlanItem.id == item_id, CarePlan.patient_id == patient_id, col(CarePlan.shared_at).is_not(None))
     )
     return session.exec(query).first()
 
@@ -117,7 +127,9 @@ def staff_units(session: Session, user_id: int) -> list[int]:
 
 
 def staff_may_read_plan(session: Session, user_id: int, plan_id: int) -> int | None:
-    """The unit through which a staff member may read a plan (a current team member), else None."""
+    """The unit a staff member acts for in a plan (the one home of that choice, logged with everything she does
+    there): the responsible unit if she works there, else a participating unit she works at (the lowest id, so the
+    choice never changes between requests); None if she is in none of the plan's current units."""
     query = (
         select(CareTeamMembership.unit_id)
         .join(StaffMember, col(StaffMember.unit_id) == CareTeamMembership.unit_id)
@@ -126,6 +138,7 @@ def staff_may_read_plan(session: Session, user_id: int, plan_id: int) -> int | N
             CareTeamMembership.plan_id == plan_id,
             col(CareTeamMembership.until).is_(None),
         )
+        .order_by(col(CareTeamMembership.role) != TeamRole.RESPONSIBLE, CareTeamMembership.unit_id)
     )
     return session.exec(query).first()
 

@@ -2,31 +2,25 @@
 
 The number (personal, coordination or reserve) is checked by core.personal_id; the birth date comes from it, except
 for a reserve number, where the nurse writes it (a date in the number is offered first). The patient gets an account
-without a password at once, holding the contact details for notices; they sign in later with e-ID, or with the
-password and app set up from an activation letter.
+without a password at once, holding the e-mail for notices (the phone is the patient's, see contact_details); they
+sign in later with e-ID, or with the password and app set up from an activation letter.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal.core.clock import EARLIEST_DAY
 from portal.core.personal_id import InvalidPersonalId, PersonalId, parse_personal_id
 from portal.models import Patient, Role, User
+from portal.plans.services.contact_details import LANGUAGES, is_email, is_phone
 
 MAX_NAME = 200
-MAX_EMAIL = 254
-MAX_PHONE = 40
 NO_PASSWORD = ""  # never matches (accounts.services.verify_password): sign-in is by e-ID or an activation letter
-# The languages a patient can be registered with (ISO 639-1); the portal itself speaks those in LANGUAGES.
-_PHONE = re.compile(r"^\+?[0-9 ()-]{5,40}$")
-LANGUAGES = ("sv", "en", "ar", "fi", "so", "fa", "ti", "pl", "bs", "tr", "ku", "es", "de", "ru", "uk")
 
 
 @dataclass
@@ -79,22 +73,13 @@ def check_patient(data: PatientInput, today: date) -> tuple[CheckedPatient | Non
         errors["birth_date"] = "birth_date"
     if data.language not in LANGUAGES:
         errors["language"] = "language"
-    if data.email and not _is_email(data.email):
+    if data.email and not is_email(data.email):
         errors["email"] = "email"
-    if data.phone and (len(data.phone) > MAX_PHONE or not _PHONE.match(data.phone)):
+    if data.phone and not is_phone(data.phone):
         errors["phone"] = "phone"
     if errors or number is None or birth is None:
         return None, errors
     return CheckedPatient(number, data.name, birth, data.language, data.email.lower() or None, data.phone or None), {}
-
-
-def _is_email(address: str) -> bool:
-    """As notifications.services.is_valid_email checks it (plans may not import notifications)."""
-    try:
-        validate_email(address, check_deliverability=False, allow_quoted_local=False)
-    except EmailNotValidError:
-        return False
-    return len(address) <= MAX_EMAIL
 
 
 def _date(text: str) -> date | None:
@@ -115,13 +100,12 @@ def register_patient(session: Session, checked: CheckedPatient, portal_languages
                 account = User(personal_id=checked.number.digits, name=checked.name, role=Role.PATIENT,
                                password_hash=NO_PASSWORD)
             account.contact_email = checked.email or account.contact_email
-            account.contact_phone = checked.phone or account.contact_phone
             account.notify_messages = account.notify_messages or checked.email is not None
             account.locale = account.locale or (checked.language if checked.language in portal_languages else None)
             session.add(account)
             session.flush()
             patient = Patient(user_id=account.id, personal_id=checked.number.digits, name=checked.name,
-                              birth_date=checked.birth_date, language=checked.language)
+                              birth_date=checked.birth_date, language=checked.language, phone=checked.phone)
             session.add(patient)
             session.flush()
     except IntegrityError:

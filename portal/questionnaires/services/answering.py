@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from portal.core.clock import utcnow
 from portal.models import (
     Alert,
+    AlertAction,
     AlertStatus,
     CarePlan,
     DatePrecision,
@@ -184,8 +185,16 @@ def open_alerts(session: Session, plan_ids: list[int]) -> list[Alert]:
     return list(session.exec(query.order_by(col(Alert.created_at))).all())
 
 
-def handle_alert(session: Session, alert: Alert, by: User, note: str, item_title: str | None) -> PlanItem | None:
-    """Record who handled the alert, when and what was done; optionally add a rehabilitation item to the plan.
+@dataclass(frozen=True)
+class AlertChoice:
+    """What was done about one alert, and the rehabilitation item to add to the plan for a referral (or None)."""
+
+    action: str
+    item_title: str | None = None
+
+
+def handle_alert(session: Session, alert: Alert, by: User, note: str, choice: AlertChoice) -> PlanItem | None:
+    """Record who handled the alert, when, what was done and the note; a referral may add a rehabilitation item.
 
     Only the first of two handlings at the same moment wins; the other changes nothing.
     """
@@ -195,17 +204,33 @@ def handle_alert(session: Session, alert: Alert, by: User, note: str, item_title
         return None
     plan = session.get(CarePlan, alert.plan_id)
     item = None
-    if item_title and plan is not None:
+    if choice.item_title and choice.action == AlertAction.REFERRED and plan is not None:
         item = add_item(session, plan, by, CheckedItem(
-            title=item_title[:200], phase=Phase.REHABILITATION, kind=ItemKind.APPOINTMENT, status=ItemStatus.PLANNED,
-            starts_at=None, precision=DatePrecision.TIME, location="", unit_id=None, preparation="", body=""))
+            title=choice.item_title[:200], phase=Phase.REHABILITATION, kind=ItemKind.APPOINTMENT,
+            status=ItemStatus.PLANNED, starts_at=None, precision=DatePrecision.TIME, location="", unit_id=None,
+            preparation="", body=""))
     alert.status, alert.handled_by_user_id, alert.handled_at = AlertStatus.HANDLED, by.id, utcnow()
-    alert.action_note, alert.plan_item_id = note[:2000], item.id if item else None
+    alert.action, alert.action_note, alert.plan_item_id = choice.action, note[:2000], item.id if item else None
     session.add(alert)
     if plan is not None:
         record_change(session, plan, by, Change.ALERT_HANDLED, alert.reason)
     session.flush()
     return item
+
+
+def handle_alerts(session: Session, alerts: list[Alert], by: User, note: str,
+                  choices: dict[int, AlertChoice]) -> list[tuple[Alert, PlanItem | None]]:
+    """Handle the open alerts of one response together, with one note; returns those this call handled (an alert
+    handled meanwhile by someone else is left as they left it)."""
+    handled = []
+    for alert in alerts:
+        choice = choices.get(alert.id or 0)
+        if choice is None or alert.status != AlertStatus.OPEN:
+            continue
+        item = handle_alert(session, alert, by, note, choice)
+        if alert.status == AlertStatus.HANDLED and alert.handled_by_user_id == by.id:
+            handled.append((alert, item))
+    return handled
 
 
 def definitions_for(session: Session, responses: list[FormResponse]) -> dict[int, defs.Definition]:
@@ -218,3 +243,10 @@ def definitions_for(session: Session, responses: list[FormResponse]) -> dict[int
 def alerts_of(session: Session, response_id: int) -> list[Alert]:
     """The alerts one response raised."""
     return list(session.exec(select(Alert).where(Alert.response_id == response_id).order_by(col(Alert.id))).all())
+
+
+def handler_names(session: Session, alerts: list[Alert]) -> dict[int, str]:
+    """Who handled the alerts, by user id, in one query."""
+    ids = {alert.handled_by_user_id for alert in alerts if alert.handled_by_user_id is not None}
+    rows = session.exec(select(User.id, User.name).where(col(User.id).in_(ids))).all() if ids else []
+    return {user_id: name for user_id, name in rows if user_id is not None}

@@ -2,13 +2,49 @@
 (function () {
   "use strict";
 
+  // One rule for focus: the server marks what should have it with data-autofocus (an error summary, the item just
+  // saved, the Change button of a change that was cancelled). After a page load or any htmx swap, focus goes to the
+  // first mark in the new content; a mark "field" on a container means its first field. Without a mark, a page
+  // load focuses the element its address names (#item-12 after a move), a swap of the main content its heading.
+  function marked(root) {
+    var inside = root.querySelector ? root.querySelector("[data-autofocus]") : null;
+    if (inside) return inside;
+    return root.matches && root.matches("[data-autofocus]") ? root : null;
+  }
+
+  function focusOn(target) {
+    if (target.getAttribute("data-autofocus") === "field") {
+      var field = target.querySelector("input:not([type=hidden]), select, textarea");
+      if (field) { field.focus(); return; }
+    }
+    if (!target.matches("a[href], button, input, select, textarea") && !target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+  }
+
+  function named() {
+    var id = window.location.hash.slice(1);
+    try { return id ? document.getElementById(decodeURIComponent(id)) : null; } catch (e) { return null; }
+  }
+
   // After htmx swaps the main content, start at the new heading (screen readers, keyboard users).
   function focusHeading(root) {
-    var target = root.querySelector("[data-autofocus]") || root.querySelector("h1");
-    if (target) {
-      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-      target.focus();
-    }
+    var target = marked(root) || root.querySelector("h1");
+    if (target) focusOn(target);
+  }
+
+  // The item form: a typed date or time makes the date exact ("on this day") unless the precision was chosen by
+  // hand; the server reads the form the same way (plans.services.builder.ItemInput.meant_precision).
+  function itemFormChanged(field) {
+    var form = field.form;
+    if (!form || !form.hasAttribute("data-item-form")) return;
+    var el = form.elements;
+    if (!el.precision || !el.shown_precision) return;
+    if (field === el.precision) { el.shown_precision.value = "chosen"; return; }
+    if (field !== el.day && field !== el.clock) return;
+    var typed = el.clock.value || (el.day.value && el.day.value !== el.shown_day.value);
+    if (typed && el.precision.value === (el.shown_precision.value || "day")) el.precision.value = "day";
   }
 
   // The message box: "N characters left" as you type (the limit is also written out for no-JS users).
@@ -38,8 +74,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var summary = document.querySelector("[data-autofocus]");
-    if (summary) summary.focus();
+    var target = marked(document.body) || named();
+    if (target) focusOn(target);
     showPrintButtons(document);
   });
 
@@ -49,7 +85,9 @@
 
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("textarea[data-max]")) updateCount(event.target);
+    itemFormChanged(event.target);
   });
+  document.addEventListener("change", function (event) { itemFormChanged(event.target); });
 
   document.addEventListener("htmx:load", function (event) {
     var el = event.detail.elt;
@@ -61,6 +99,8 @@
       var field = el.querySelector("textarea, input:not([type=hidden])");
       if (field) field.focus();
     }
+    var target = el === document.body ? null : marked(el);
+    if (target) focusOn(target);
   });
 
   // Polling stops while the tab is hidden and catches up when it is shown again.

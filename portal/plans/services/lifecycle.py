@@ -1,0 +1,141 @@
+"""A plan's life before and after the patient sees it: a draft the nurse tailors and previews, the illness in plain
+words for this patient, sharing it (the patient is told, without a word about health), and afterwards "Nytt i din
+plan": the changes since the reader's previous visit, each reader's visits kept apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from blinker import Namespace
+from sqlmodel import Session, col, select
+
+from portal.content.services import store as content
+from portal.core import upsert
+from portal.core.clock import as_utc
+from portal.models import CarePlan, CareUnit, ItemSource, Patient, PlanChange, PlanItem, PlanVisit, Role, User
+from portal.plans.services import plans
+from portal.plans.services.builder import MAX_TEXT, Change, record_change
+from portal.plans.services.timeline import ToLocalDate, next_item
+
+# Sent once a plan is shared, with the session and the patient's account (None: no account yet). The notifications
+# feature listens and puts a content-free notice in its outbox (plans may not import notifications).
+signals = Namespace()
+plan_shared = signals.signal("plan-shared")
+
+# Views of the start page closer together than this are one visit (the patient's session ends after 30 idle minutes).
+VISIT_GAP = timedelta(minutes=30)
+MAX_NEWS = 5
+# What the patient is told about (codes of builder.Change); the care team's own bookkeeping is left out.
+NEWS_CODES = (Change.ITEM_ADDED, Change.ITEM_CHANGED, Change.ITEM_REMOVED, Change.PHASE_CHANGED,
+              Change.NOTE_CHANGED, Change.READING_CHANGED, Change.VERSION_MOVED, Change.FORM_ASSIGNED,
+              Change.HANDED_OVER, Change.SUMMARY_CHANGED)
+STAFF_ROLES = (Role.STAFF, Role.ADMIN, Role.EDITOR)
+
+
+def is_draft(plan: CarePlan) -> bool:
+    return plan.shared_at is None
+
+
+def share(session: Session, plan: CarePlan, actor: User, now: datetime) -> bool:
+    """Show the plan to the patient and relatives from now on; False (nothing done) if it is shared already."""
+    if not is_draft(plan):
+        return False
+    plan.shared_at, plan.shared_by = now, actor.id
+    record_change(session, plan, actor, Change.PLAN_SHARED)
+    patient = session.get(Patient, plan.patient_id)
+    account = session.get(User, patient.user_id) if patient and patient.user_id else None
+    plan_shared.send(plan, session=session, user=account)
+    session.flush()
+    return True
+
+
+# --- the illness in plain words -------------------------------------------------------------------------------------
+
+def check_summary(text: str) -> str | None:
+    """An error code for the illness text, or None when it may be saved."""
+    if not text.strip():
+        return "summary_empty"
+    return "summary_long" if len(text) > MAX_TEXT else None
+
+
+def national_summary(session: Session, plan: CarePlan, language: str) -> str:
+    """The national content's text for this plan's diagnosis and version ('' when the content is gone)."""
+    template = content.template_version(session, plan.template_key, plan.template_version)
+    return str(content.template_data(template, language).get("about", "")) if template else ""
+
+
+def set_summary(session: Session, plan: CarePlan, actor: User, text: str) -> None:
+    """Save this patient's illness text (checked first with check_summary); kept in the history."""
+    if text == plan.diagnosis_summary:
+        return
+    plan.diagnosis_summary = text
+    record_change(session, plan, actor, Change.SUMMARY_CHANGED)
+    session.flush()
+
+
+# --- the start page and "Nytt i din plan" ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StartPage:
+    """What the patient's start page shows (the patient's own and the nurse's preview alike)."""
+
+    next: PlanItem | None
+    units: dict[int, CareUnit]
+    contact: plans.Contact
+
+
+def start_page(session: Session, plan: CarePlan, today: date, to_local: ToLocalDate) -> StartPage:
+    upcoming = next_item(plans.plan_items(session, plan.id or 0), today, to_local)
+    units = plans.units_by_id(session, {upcoming.unit_id} if upcoming and upcoming.unit_id else set())
+    return StartPage(upcoming, units, plans.contact_for(session, plan))
+
+
+def record_visit(session: Session, plan_id: int, user_id: int, now: datetime) -> PlanVisit:
+    """Note this reader's visit to the start page; a view after a pause of VISIT_GAP starts a new visit. The first
+    visit is inserted race-free (two tabs opening the page at once)."""
+    visit = session.get(PlanVisit, (plan_id, user_id))
+    if visit is None:
+        session.execute(upsert.insert(session, PlanVisit).values(plan_id=plan_id, user_id=user_id, visited_at=now)
+                        .on_conflict_do_nothing(index_elements=["plan_id", "user_id"]))
+        return session.get(PlanVisit, (plan_id, user_id))  # type: ignore[return-value]
+    if now - as_utc(visit.visited_at) > VISIT_GAP:
+        visit.previous_at, visit.visited_at = visit.visited_at, now
+    else:
+        visit.visited_at = now
+    session.add(visit)
+    return visit
+
+
+@dataclass(frozen=True)
+class News:
+    """One line of "Nytt i din plan": a change code, the title or name it is about, and the item's time if known."""
+
+    what: str
+    detail: str
+    item: PlanItem | None
+
+
+def news(session: Session, plan: CarePlan, visit: PlanVisit | None) -> tuple[list[News], bool]:
+    """The care team's changes since the reader's previous visit (or since sharing), newest first, one line per
+    thing, at most MAX_NEWS; and whether there were more."""
+    since = (visit.previous_at if visit and visit.previous_at else plan.shared_at)
+    if since is None:
+        return [], False
+    query = (select(PlanChange)
+             .where(PlanChange.plan_id == plan.id, col(PlanChange.at) > since,
+                    col(PlanChange.what).in_(NEWS_CODES), col(PlanChange.role).in_(STAFF_ROLES))
+             .order_by(col(PlanChange.at).desc(), col(PlanChange.id).desc()).limit(50))
+    changes, seen = [], set()
+    for change in session.exec(query).all():
+        key = ((change.detail, "item") if change.what in (Change.ITEM_ADDED, Change.ITEM_CHANGED)
+               else (change.detail if change.what == Change.ITEM_REMOVED else "", change.what))
+        if key not in seen:
+            seen.add(key)
+            changes.append(change)
+    # The item a line names, for its time: the newest of the care team's items with that title.
+    items = {item.title: item for item in sorted(plans.plan_items(session, plan.id or 0), key=lambda i: i.id or 0)
+             if item.source == ItemSource.STAFF} if changes else {}
+    lines = [News(change.what, change.detail, items.get(change.detail)) for change in changes[:MAX_NEWS]]
+    return lines, len(changes) > MAX_NEWS
