@@ -344,8 +344,9 @@ def demo_accounts() -> list[DemoAccount]:
             DemoAccount(Role.ADMIN, ADMIN[1], ADMIN[0], DEMO_PASSWORD)]
 
 
-def load_demo_data(session: Session, today: date) -> bool:
-    """Load the demo into an empty database; False (and no change) if it holds any account already."""
+def load_demo_data(session: Session, today: date, busy_caseload: bool = True) -> bool:
+    """Load the demo into an empty database; False (and no change) if it holds any account already. With
+    `busy_caseload`, Eva has 320 more patients (demo/caseload.py), as `make run` shows her."""
     if session.exec(select(User).limit(1)).first():
         return False
     password_hash = hash_password(DEMO_PASSWORD)
@@ -367,7 +368,8 @@ def load_demo_data(session: Session, today: date) -> bool:
     _forms(session, today)
     _handover(session, units)
     add_access_history(session, today, PATIENTS[0][2], nurses[0])  # Maria's log: visits to read
-    add_busy_caseload(session, units["onko"], nurses[0], password_hash, today)  # Eva: 300+ patients to sort
+    if busy_caseload:
+        add_busy_caseload(session, units["onko"], nurses[0], password_hash, today)  # Eva: 300+ patients to sort
     _api_client(session)
     return True
 

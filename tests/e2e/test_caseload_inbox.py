@@ -24,7 +24,8 @@ def _shot(page: Page, name: str) -> None:
 
 @pytest.mark.parametrize("viewport", ["iphone13", "desktop"])  # 390 px and 1280 px wide
 def test_caseload_of_321_patients_sorted_filtered_and_paged(make_context: Callable[..., BrowserContext],
-                                                          playwright: Playwright, demo: None, viewport: str) -> None:
+                                                          playwright: Playwright, busy_demo: None,
+                                                          viewport: str) -> None:
     page = make_context(**device_options(playwright, viewport)).new_page()
     page.goto("/login")
     sign_in_with(page, EVA)
@@ -69,7 +70,7 @@ def test_caseload_of_321_patients_sorted_filtered_and_paged(make_context: Callab
 
 @pytest.mark.parametrize("viewport", ["iphone13", "desktop"])
 def test_inbox_previews_unread_and_filters(make_context: Callable[..., BrowserContext], playwright: Playwright,
-                                           demo: None, viewport: str) -> None:
+                                           busy_demo: None, viewport: str) -> None:
     page = make_context(**device_options(playwright, viewport)).new_page()
     page.goto("/login")
     sign_in_with(page, EVA)
@@ -100,7 +101,8 @@ def _badge(page: Page) -> int:
     return int(text.split()[0]) if text else 0
 
 
-def test_caseload_without_javascript_and_at_320_px(make_context: Callable[..., BrowserContext], demo: None) -> None:
+def test_caseload_without_javascript_and_at_320_px(make_context: Callable[..., BrowserContext],
+                                                  busy_demo: None) -> None:
     page = make_context(java_script_enabled=False, viewport={"width": 320, "height": 640}).new_page()
     page.goto("/login")
     sign_in_with(page, EVA)

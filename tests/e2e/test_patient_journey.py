@@ -31,7 +31,7 @@ def test_journey_every_step_is_accessible(device_page: Page, demo: None) -> None
     next_card = page.locator(".mv-card--next")
     expect(next_card.locator(".mv-next__title")).to_have_text(NEXT_EVENT)
     expect(next_card.locator(".mv-next__away")).to_have_text(re.compile(r"^Om [3-5] dagar$"))  # weekdays only
-    expect(page.locator(".mv-contact a[href^='tel:']")).to_be_visible()
+    expect(page.locator(".mv-contact a.mv-button[href^='tel:']")).to_be_visible()
     assert_accessible(page)
     screenshot(page, f"start-{viewport}")
 

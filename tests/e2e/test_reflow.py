@@ -67,7 +67,7 @@ def test_reflow_of_the_nurses_plan_builder(make_context: Callable[..., BrowserCo
     heading = page.locator("main h1")
     page.goto("/login")
     sign_in_with(page, "eva.lund@demo.vardplan.se")
-    page.locator(".mv-list__item a").first.click()
+    page.locator("#caseload-list > tr a").first.click()
     expect(page).to_have_url(re.compile(r"/staff/plans/\d+$"))  # the start page has an h1 too: wait for the plan
     expect(heading).to_be_visible()
     overflows = {"plan builder": horizontal_overflow(page)}

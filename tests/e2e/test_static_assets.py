@@ -62,10 +62,13 @@ def test_stylesheet_bundle_keeps_the_layer_order_and_the_print_rules(app: Flask)
     assert print_rules.rstrip().endswith("}\n}")
 
 
-def test_script_bundle_is_htmx_then_our_scripts(app: Flask) -> None:
+def test_script_bundle_is_htmx_then_our_scripts_without_comment_lines(app: Flask) -> None:
     js = app.test_client().get("/static/js/portal.js").get_data(as_text=True)
-    sources = [(STATIC / name).read_text(encoding="utf-8").strip() for name in BUNDLES["js/portal.js"]]
-    assert js == "\n;\n".join(sources) + "\n"
+    htmx, *ours = [(STATIC / name).read_text(encoding="utf-8") for name in BUNDLES["js/portal.js"]]
+    lines = [[line.strip() for line in source.splitlines()] for source in ours]
+    # each line of code kept as a line, in order; comment lines, blank lines and indentation gone
+    code = ["\n".join(line for line in source if line and not line.startswith("//")) for source in lines]
+    assert js == "\n;\n".join([htmx.strip(), *code]) + "\n"
     assert js.startswith("var htmx=")
     assert 'document.getElementById("session-dialog")' in js  # session.js: does nothing without its dialog
 

@@ -368,9 +368,9 @@ def test_caseload_lists_patients_with_alerts_first(client: FlaskClient, session:
     _answered(session, setup, "mabra", {"distress": 8, "problems_physical": ["eating"]})
     page = client.get("/staff/").get_data(as_text=True)
     assert page.index(setup.patient.name) < page.index("Anna Berg")
-    assert f'href="/staff/plans/{setup.plan.id}/forms">2 alerts' in page
-    assert f'href="/staff/plans/{quiet.id}/forms">Forms' in page
-    assert page.count("mv-list__item--attention") == 1
+    assert f'href="/staff/plans/{setup.plan.id}/forms">2<span class="mv-visually-hidden"> open alerts for' in page
+    assert f'href="/staff/plans/{quiet.id}/forms"' not in page  # no alerts: no link, a 0
+    assert page.count("mv-rtable__row--attention") == 1
 
 
 def test_caseload_queries_do_not_grow_with_the_patients(client: FlaskClient, session: Session, engine: Engine,
