@@ -70,15 +70,22 @@ def engine(app: Flask) -> Engine:
     return db.get_engine(app)
 
 
+_SEQUENCES: list[str] = []  # PostgreSQL: each table's id sequence, looked up once
+
+
 def _empty_tables(engine: Engine) -> None:
+    """Every row gone, children first, and on PostgreSQL the ids counted from 1 again (as TRUNCATE … RESTART
+    IDENTITY would, but DELETE of a few rows costs 0.05 s where TRUNCATE of every table took 0.6 s per test)."""
     tables = list(reversed(SQLModel.metadata.sorted_tables))
     with engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            if not _SEQUENCES:
+                found = (conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": t.name})
+                         for t in tables if "id" in t.c)
+                _SEQUENCES.extend(name for name in found if name)
+            conn.execute(text("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in _SEQUENCES)))
 
 
 @pytest.fixture(autouse=True)

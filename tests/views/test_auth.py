@@ -86,6 +86,7 @@ def test_login_only_follows_local_next(client: FlaskClient, session: Session) ->
     assert sign_in(client, pid, factories.PASSWORD, next="/plan/timeline").headers["Location"] == "/plan/timeline"
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/plan/").get_data(as_text=True))})
     for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        pid = factories.patient(session).personal_id  # a new account each time: no waiting for a fresh TOTP code
         assert sign_in(client, pid, factories.PASSWORD, next=evil).headers["Location"] == "/"
         client.post("/logout", data={"csrf_token": csrf_from(client.get("/plan/").get_data(as_text=True))})
 
