@@ -85,7 +85,8 @@ def _empty_tables(engine: Engine) -> None:
                 found = (conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": t.name})
                          for t in tables if "id" in t.c)
                 _SEQUENCES.extend(name for name in found if name)
-            conn.execute(text("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in _SEQUENCES)))
+            if _SEQUENCES:
+                conn.execute(text("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in _SEQUENCES)))
 
 
 @pytest.fixture(autouse=True)
