@@ -21,7 +21,7 @@ os.environ["PORTAL_ENV"] = "test"
 from portal import create_app, db  # noqa: E402
 from portal.config import normalise_database_url  # noqa: E402
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
 def _reset_postgres(url: str) -> None:
@@ -122,9 +122,10 @@ def client(app: Flask) -> FlaskClient:
 
 
 def csrf_from(html: str) -> str:
+    """The page's CSRF token: a form's, or the one htmx sends (every full page has it on <body>)."""
     match = CSRF_RE.search(html)
     assert match, "the page has no CSRF token"
-    return match.group(1)
+    return match.group(1) or match.group(2)
 
 
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # given to test accounts without a second factor
