@@ -128,7 +128,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
-        "LANGUAGES": ("sv", "en"),
+        "LANGUAGES": ("sv", "en", "ar", "fi"),  # ar and fi: to be reviewed by a medical translator (README)
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript"],
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["gzip"],

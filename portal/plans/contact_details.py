@@ -3,7 +3,7 @@ team reads them on the plan page; the responsible unit changes them here. Every 
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
@@ -51,7 +51,7 @@ def contact_details_update(plan_id: int) -> Response | tuple[str, int]:
     if errors:
         log(Action.READ, f"contact_details:{found.id}", patient.id, unit_id)
         return _page(found, patient, form, errors, has_account)
-    contacts.save(session, patient, form)
+    contacts.save(session, patient, form, tuple(current_app.config["LANGUAGES"]))
     log(Action.UPDATE, f"contact_details:{found.id}", patient.id, unit_id)
     return redirect(url_for("plans.staff.plan", plan_id=found.id, contact="saved",
                             _anchor="patient-contact-heading"), code=303)

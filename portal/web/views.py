@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.db import get_engine, get_session
 from portal.web.guards import is_local_path
-from portal.web.i18n import LOCALE_COOKIE
+from portal.web.i18n import LOCALE_COOKIE, language_names
 from portal.web.sessions import background
 
 bp = Blueprint("web", __name__)
@@ -31,13 +31,24 @@ def _back_to(referrer: str | None) -> str:
     return path if same_site and is_local_path(path) else url_for("accounts.home")
 
 
+@bp.get("/language")
+def language() -> str:
+    """Choose a language: each one named in itself, so a reader finds theirs whatever the page is in now."""
+    back = request.args.get("next", "")
+    if not is_local_path(back):  # the page the link was on (after htmx swaps too: the address bar's page)
+        back = _back_to(request.referrer)
+    return render_template("web/language.html", languages=language_names(current_app.config["LANGUAGES"]),
+                           back="" if back.startswith(request.path) else back)
+
+
 @bp.post("/language")
 def language_update() -> Response:
     """Remember the chosen language (cookie, and the account if signed in) and go back."""
     language = request.form.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
-    response = redirect(_back_to(request.referrer), code=303)
+    back = request.form.get("next", "")
+    response = redirect(back if is_local_path(back) else _back_to(request.referrer), code=303)
     response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=current_app.config["LOCALE_COOKIE_SECURE"])
     if current_user.is_authenticated:

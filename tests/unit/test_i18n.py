@@ -19,7 +19,7 @@ from portal.web import i18n
 from portal.web.i18n import format_days_away, format_when
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
-SHIPPED = ("sv", "en")
+SHIPPED = ("sv", "en", "ar", "fi")
 MARCH_3 = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)  # 09.30 in Stockholm (winter time)
 
 
@@ -125,5 +125,5 @@ def test_dates_read_as_babel_writes_them(app: Flask, monkeypatch: pytest.MonkeyP
             assert i18n.format_clock(value) == format_datetime(value, clock)
             assert format_when(naive, "month") == format_datetime(naive, "LLLL y")
             assert format_when(naive, "day") == format_datetime(naive, day)
-            at = "kl." if locale == "sv" else "at"
+            at = {"sv": "kl.", "en": "at", "ar": "الساعة", "fi": "klo"}[locale]
             assert format_when(value) == f"{format_datetime(value, day)} {at} {format_datetime(value, clock)}"

@@ -13,7 +13,7 @@ from portal.models import AccessEvent
 from tests import factories
 from tests.conftest import sign_in
 
-PUBLIC = {"static", "accounts.home", "web.accessibility", "web.language_update", "accounts.login",
+PUBLIC = {"static", "accounts.home", "web.accessibility", "web.language", "web.language_update", "accounts.login",
           "accounts.login_submit", "accounts.logout"}
 ROLE_OF_PREFIX = {"patient.": {"patient"}, "staff.": {"staff"}, "editor.": {"editor", "admin"}}
 

@@ -73,9 +73,11 @@ STAFF_RECEIVING = "staff_receiving"  # staff of the unit a pending handover goes
 EDITOR = "editor"
 ADMIN = "admin"  # only administrators
 API = "api"  # other systems with a bearer token (portal.fhir): every signed-in person and anonymous user gets 401
+SECRET_ADDRESS = "secret_address"  # a calendar app's feed (plans/calendar.py): without the secret, 404 for everyone
 
 POLICIES: dict[str, str] = {
-    "static": PUBLIC, "accounts.home": PUBLIC, "web.accessibility": PUBLIC, "web.language_update": PUBLIC,
+    "static": PUBLIC, "accounts.home": PUBLIC, "web.accessibility": PUBLIC, "web.language": PUBLIC,
+    "web.language_update": PUBLIC,
     "web.healthz": PUBLIC,
     "accounts.login": PUBLIC, "accounts.login_submit": PUBLIC, "accounts.logout": PUBLIC,
     "accounts.eid_start": PUBLIC, "accounts.eid_callback": PUBLIC,
@@ -84,7 +86,7 @@ POLICIES: dict[str, str] = {
     "relatives.public.invitation_account": PUBLIC, "relatives.public.invitation_account_confirm": PUBLIC,
     "relatives.public.invitation_account_restart": PUBLIC,
     "relatives.public.invitation_accept": SIGNED_IN, "relatives.public.choose": SIGNED_IN,
-    "relatives.public.choose_submit": SIGNED_IN,
+    "relatives.public.choose_submit": SIGNED_IN, "relatives.public.welcome": SIGNED_IN,
     "content.editor.index": EDITOR, "content.editor.version": EDITOR, "content.editor.article": EDITOR,
     "content.editor.version_publish": EDITOR, "content.editor.version_retire": EDITOR,
     "plans.staff.caseload": STAFF_ANY, "messages.staff.inbox": STAFF_ANY, "messages.staff.waiting": STAFF_ANY,
@@ -141,6 +143,7 @@ POLICIES: dict[str, str] = {
     "organisation.public.welcome": PUBLIC, "organisation.public.welcome_open": PUBLIC,
     "organisation.public.welcome_password": PUBLIC, "organisation.public.welcome_done": PUBLIC,
     "security.admin.sign_ins": ADMIN, "security.admin.sign_ins_csv": ADMIN,
+    "plans.public.calendar_feed": SECRET_ADDRESS,
 }
 # Patient endpoints whose URL holds one of the owning patient's objects: another patient gets 404 there.
 PATIENT_OBJECT_PARAMS = {"item_id", "article_id", "response_id", "assignment_id", "delegation_id"}
@@ -174,6 +177,8 @@ def expected(endpoint: str, method: str, actor: str, params: set[str]) -> str:
         return OK
     if policy == API:
         return LOGIN  # 401: a session cookie is no bearer token
+    if policy == SECRET_ADDRESS:
+        return NOT_FOUND  # a session is no secret address
     if actor == "anonymous":
         return LOGIN
     if policy == SIGNED_IN:

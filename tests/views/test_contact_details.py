@@ -80,6 +80,23 @@ def test_saving_stores_them_on_the_patient_and_the_plan_page_shows_them(session:
     assert f'href="/staff/plans/{world.plan.id}/contact-details">Ändra kontaktuppgifterna</a>' in page
 
 
+def test_the_patients_language_becomes_the_portals_and_the_e_mails_unless_they_chose_one(session: Session,
+                                                                                    world: World) -> None:
+    """Arabic preferred: the portal speaks Arabic to her; Somali with an interpreter in Finnish: Finnish; a language
+    the portal does not speak and no interpreter: Swedish. A language she chose herself is kept."""
+    for data, expected in (({"language": "ar"}, "ar"), ({"language": "so", "interpreter": "yes",
+                                                          "interpreter_language": "fi"}, "fi"),
+                           ({"language": "so"}, None)):
+        assert _save(world.nurse, world.path, **data).status_code == 303
+        assert _fresh(session, world)[1].locale == expected
+    account = _fresh(session, world)[1]
+    account.locale = "en"  # her own choice, on the language page
+    session.add(account)
+    session.commit()
+    assert _save(world.nurse, world.path, language="ar").status_code == 303
+    assert _fresh(session, world)[1].locale == "en"
+
+
 def test_a_patient_who_turned_notices_off_keeps_them_off(session: Session, world: World) -> None:
     account = session.get(User, world.patient.user_id)
     account.contact_email, account.notify_messages = "maria@example.se", False

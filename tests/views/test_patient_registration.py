@@ -76,7 +76,7 @@ def test_registering_with_a_reserve_number_needs_the_birth_date(nurse: FlaskClie
     assert _post(nurse, "/staff/patients/new", {**data, "birth_date": "1956-11-09"}).status_code == 307
     patient = session.exec(select(Patient)).one()
     assert (patient.personal_id, patient.birth_date, patient.language) == ("19561110K064", date(1956, 11, 9), "ar")
-    assert session.get(User, patient.user_id).locale is None  # Arabic is not a language of the portal (yet)
+    assert session.get(User, patient.user_id).locale == "ar"  # the portal speaks Arabic to her (and e-mails her in it)
 
 
 @pytest.mark.parametrize(("changes", "message"), [

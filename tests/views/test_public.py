@@ -30,7 +30,7 @@ def test_accessibility_statement_is_public_and_says_how_to_report(client: FlaskC
 
 def test_layout_has_lang_viewport_skip_link_main_and_one_live_region(client: FlaskClient) -> None:
     page = client.get("/login").get_data(as_text=True)
-    assert '<html lang="sv">' in page
+    assert '<html lang="sv" dir="ltr">' in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert '<a class="mv-skip-link" href="#main-content">' in page
     assert '<main id="main-content"' in page
@@ -55,6 +55,13 @@ def test_security_headers_on_every_response(client: FlaskClient) -> None:
         assert headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in CSP
     assert "script-src 'self';" in CSP
+    page = client.get("/login").get_data(as_text=True)
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+|/favicon[^"]*)"', page):
+        with client.get(asset) as response:
+            headers = response.headers
+        assert headers["X-Content-Type-Options"] == "nosniff", asset
+        document = headers["Content-Type"].split(";")[0] not in ("text/css", "text/javascript")
+        assert ("Content-Security-Policy" in headers) == document, asset  # an SVG or a manifest keeps the CSP
 
 
 def test_static_files_are_versioned_cached_and_gzipped(client: FlaskClient) -> None:
@@ -75,15 +82,43 @@ def test_html_is_gzipped(client: FlaskClient) -> None:
 
 
 def test_language_switch_remembers_the_choice_in_a_cookie(client: FlaskClient) -> None:
-    token = csrf_from(client.get("/accessibility").get_data(as_text=True))
+    token = csrf_from(client.get("/language").get_data(as_text=True))
     response = client.post("/language", data={"language": "en", "csrf_token": token},
                            headers={"Referer": "http://localhost/accessibility"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/accessibility"
     page = client.get("/accessibility").get_data(as_text=True)
-    assert '<html lang="en">' in page
+    assert '<html lang="en" dir="ltr">' in page
     assert "Accessibility statement" in page
-    assert 'lang="sv">På svenska</button>' in page
+    assert ">Språk</span></a>" not in page
+    assert ">Language</span></a>" in page
+
+
+@pytest.mark.parametrize(("code", "name", "direction"), [("sv", "Svenska", "ltr"), ("en", "English", "ltr"),
+                                                         ("ar", "العربية", "rtl"), ("fi", "Suomi", "ltr")])
+def test_language_page_names_each_language_in_itself_and_goes_back(client: FlaskClient, code: str, name: str,
+                                                                   direction: str) -> None:
+    page = client.get("/language?next=/accessibility").get_data(as_text=True)
+    assert f'value="{code}" lang="{code}" dir="{direction}"' in page
+    assert f">{name}</button>" in page
+    token = csrf_from(page)
+    response = client.post("/language", data={"language": code, "next": "/accessibility", "csrf_token": token})
+    assert response.headers["Location"] == "/accessibility"
+    after = client.get("/accessibility").get_data(as_text=True)
+    assert f'<html lang="{code}" dir="{direction}">' in after
+
+
+def test_language_page_goes_back_only_to_this_site(client: FlaskClient) -> None:
+    page = client.get("/language?next=https://evil.example/",
+                      headers={"Referer": "https://evil.example/phish"}).get_data(as_text=True)
+    assert "evil" not in page
+    assert 'name="next" value="/"' in page
+    came_from = client.get("/language", headers={"Referer": "http://localhost/plan/items/7?x=1"})
+    came_from = came_from.get_data(as_text=True)
+    assert 'name="next" value="/plan/items/7?x=1"' in came_from
+    token = csrf_from(page)
+    response = client.post("/language", data={"language": "en", "next": "//evil.example/", "csrf_token": token})
+    assert response.headers["Location"] == "/"
 
 
 def test_language_switch_ignores_a_foreign_referer(client: FlaskClient) -> None:
@@ -104,7 +139,7 @@ def test_language_switch_is_saved_on_the_account(client: FlaskClient, session: S
     assert session.get(User, patient.user_id).locale == "en"
     fresh = client.application.test_client()
     sign_in(fresh, patient.personal_id, factories.PASSWORD)
-    assert '<html lang="en">' in fresh.get("/plan/").get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in fresh.get("/plan/").get_data(as_text=True)
 
 
 def test_language_switch_refuses_unknown_languages(client: FlaskClient) -> None:
@@ -115,10 +150,12 @@ def test_language_switch_refuses_unknown_languages(client: FlaskClient) -> None:
 
 def test_accept_language_picks_english_without_a_choice(client: FlaskClient) -> None:
     page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
-    assert '<html lang="en">' in page
+    assert '<html lang="en" dir="ltr">' in page
     assert "Sign in to Min vårdplan" in page
     other = client.get("/login", headers={"Accept-Language": "de"}).get_data(as_text=True)
-    assert '<html lang="sv">' in other
+    assert '<html lang="sv" dir="ltr">' in other
+    arabic = client.get("/login", headers={"Accept-Language": "ar-SE,ar;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in arabic
 
 
 @pytest.mark.parametrize(("path", "status", "text"), [

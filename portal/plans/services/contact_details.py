@@ -97,14 +97,26 @@ def check(data: ContactInput, has_account: bool) -> dict[str, str]:
     return errors
 
 
-def save(session: Session, patient: Patient, data: ContactInput) -> None:
+def portal_language(language: str, interpreter_language: str | None, portal_languages: tuple[str, ...]) -> str | None:
+    """The language the portal and its e-mails use for a person who has not chosen one: their preferred language if
+    the portal speaks it, else the language they need an interpreter for if it does, else none (Swedish)."""
+    return next((code for code in (language, interpreter_language) if code in portal_languages), None)
+
+
+def save(session: Session, patient: Patient, data: ContactInput, portal_languages: tuple[str, ...] = ("sv", "en")
+         ) -> None:
     """Store checked details. Notices by e-mail start when an address is first given (as at registration); a patient
-    who turned them off keeps them off."""
+    who turned them off keeps them off. An account still on the language the care team gave it follows a new one (a
+    language the patient chose themself stays)."""
+    account = session.get(User, patient.user_id) if patient.user_id else None
+    if account is not None and account.locale in (None, portal_language(
+            patient.language, patient.interpreter_language, portal_languages)):
+        account.locale = portal_language(data.language, data.interpreter_language if data.interpreter else None,
+                                         portal_languages)
     patient.phone = data.phone or None
     patient.language = data.language
     patient.interpreter_language = data.interpreter_language if data.interpreter else None
     session.add(patient)
-    account = session.get(User, patient.user_id) if patient.user_id else None
     if account is not None:
         email = data.email.lower() or None
         account.notify_messages = (account.notify_messages or not account.contact_email) and email is not None

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from portal.core.clock import EARLIEST_DAY
 from portal.core.personal_id import InvalidPersonalId, PersonalId, parse_personal_id
 from portal.models import Patient, Role, User
-from portal.plans.services.contact_details import LANGUAGES, is_email, is_phone
+from portal.plans.services.contact_details import LANGUAGES, is_email, is_phone, portal_language
 
 MAX_NAME = 200
 NO_PASSWORD = ""  # never matches (accounts.services.verify_password): sign-in is by e-ID or an activation letter
@@ -101,7 +101,7 @@ def register_patient(session: Session, checked: CheckedPatient, portal_languages
                                password_hash=NO_PASSWORD)
             account.contact_email = checked.email or account.contact_email
             account.notify_messages = account.notify_messages or checked.email is not None
-            account.locale = account.locale or (checked.language if checked.language in portal_languages else None)
+            account.locale = account.locale or portal_language(checked.language, None, portal_languages)
             session.add(account)
             session.flush()
             patient = Patient(user_id=account.id, personal_id=checked.number.digits, name=checked.name,
