@@ -80,6 +80,7 @@ def filtered(patient_id: int, filters: Filters) -> Select:
     if filters.exclude_user_id is not None:
         # The patient's own visits are not news to them; a relative's visits are always shown.
         query = query.where(or_(col(AccessEvent.actor_user_id) != filters.exclude_user_id,
+                                col(AccessEvent.actor_user_id).is_(None),  # no account: a calendar app, a system
                                 col(AccessEvent.acting_for_delegation_id).is_not(None)))
     if filters.actor_user_id is not None:
         query = query.where(AccessEvent.actor_user_id == filters.actor_user_id)

@@ -80,6 +80,12 @@ UNITS = {
     "onko": ("sjostad", "Onkologimottagningen", "010-123 45 20", "Mån–fre 7.30–16.30", 2),
     "kir": ("ekdal", "Kirurg- och urologmottagningen", "010-987 65 40", "Mån–tors 8.00–15.00", 2),
 }
+# Invented addresses (street, postcode, city) for the item page's address and map link.
+ADDRESSES = {
+    "brost": ("Sjöstadsvägen 12, ingång B", "120 65", "Stockholm"),
+    "onko": ("Sjöstadsvägen 12, ingång C", "120 65", "Stockholm"),
+    "kir": ("Ekdalsgatan 4", "582 25", "Linköping"),
+}
 # (days from today, hour, precision, phase, kind, status, title, preparation)
 BREAST = [
     (-42, 9, D, INV, ItemKind.EXAMINATION, DONE, "Mammografi och ultraljud", ""),
@@ -154,7 +160,8 @@ def _organisation(session: Session) -> dict[str, CareUnit]:
                  (("sjostad", "Sjöstads sjukhus (demo)"), ("ekdal", "Ekdalens sjukhus (demo)"))}
     session.add_all(providers.values())
     session.flush()
-    units = {key: CareUnit(provider_id=providers[p].id, name=n, phone=ph, opening_hours=oh, reply_days=rd)
+    units = {key: CareUnit(provider_id=providers[p].id, name=n, phone=ph, opening_hours=oh, reply_days=rd,
+                           street=ADDRESSES[key][0], postcode=ADDRESSES[key][1], city=ADDRESSES[key][2])
              for key, (p, n, ph, oh, rd) in UNITS.items()}
     session.add_all(units.values())
     session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -33,7 +34,7 @@ from portal.plans.access import (
     require_plan,
 )
 from portal.plans.patient import article_reference
-from portal.plans.services import plans
+from portal.plans.services import plans, safety
 from portal.web.htmx import is_htmx
 from portal.web.inputs import id_arg
 from portal.web.sessions import background
@@ -56,6 +57,7 @@ def _page(patient: Patient, plan: CarePlan, form: ComposeForm, before: int | Non
     log(Action.READ, f"messages:{plan.id}", patient.id)
     return render_template("messages/patient/thread.html", plan=plan, page=page, pairs=day_pairs(page.messages),
                            urls=_urls(), form=form, contact=plans.contact_for(session, plan),
+                           safety=safety.texts_for(session, plan, str(get_locale() or "sv")),
                            viewer_id=current_user.id, browsing_older=before is not None)
 
 

@@ -43,6 +43,16 @@ class CareUnit(SQLModel, table=True):
     phone: str = Field(max_length=40)
     opening_hours: str = Field(default="", max_length=200)
     reply_days: int = Field(default=2, ge=0)
+    # Where the unit is, for the item page's address and map link (empty: not known).
+    street: str = Field(default="", max_length=200)
+    postcode: str = Field(default="", max_length=10)
+    city: str = Field(default="", max_length=100)
+
+    @property
+    def address(self) -> str:
+        """'Sjukhusvägen 1, 413 45 Göteborg', or empty when the street is not known."""
+        place = " ".join(part for part in (self.postcode, self.city) if part)
+        return ", ".join(part for part in (self.street, place) if part) if self.street else ""
 
 
 class User(SQLModel, table=True):
@@ -93,6 +103,10 @@ class Patient(SQLModel, table=True):
     language: str = Field(default="sv", max_length=10)  # the language the patient wants information in
     phone: str | None = Field(default=None, max_length=40)
     interpreter_language: str | None = Field(default=None, max_length=10)  # None: no interpreter needed
+    # The private calendar feed (plans/calendar.py): only a SHA-256 hash of its secret address is kept; None: off.
+    calendar_token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    calendar_token_created_at: datetime | None = None
+    easy_read: bool = False  # lättläst: the patient reads easy-to-read Swedish where an article has it
 
 
 class StaffMember(SQLModel, table=True):

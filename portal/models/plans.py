@@ -114,6 +114,9 @@ class PlanItem(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="care_unit.id")
     status: str = Field(default=ItemStatus.PLANNED, max_length=20)
     source: str = Field(default=ItemSource.STAFF, max_length=20)
+    # The language of title and preparation as stored: the national content's (the patient's language where it has
+    # one) or Swedish, written by the care team; the patient's own items are in their own words (not marked).
+    text_language: str = Field(default="sv", max_length=12)
     position: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

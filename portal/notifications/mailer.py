@@ -226,12 +226,15 @@ def _compose_invitation_link(link: str) -> tuple[str, str]:
 
     def paragraphs() -> list[str]:
         return [
-            gettext("You are invited to Min vårdplan as a relative."),
-            gettext("Open the link within 7 days to accept. You sign in or make an account of your own: %(url)s",
-                    url=link),
+            gettext("This e-mail is from Min vårdplan, the care plan on the web from the health care services. "
+                    "Someone who has a care plan there has invited you to follow it as a relative. The person "
+                    "who invited you will usually have told you about it."),
+            gettext("Open the link within 7 days. The page says who invited you and what you may see, before you "
+                    "decide: %(url)s", url=link),
             *([gettext("If the link does not work, go to %(url)s and write this code: %(code)s",
                        url=page, code=_grouped(code))] if code else []),
-            gettext("If you did not expect this e-mail, you can ignore it."),
+            gettext("We never ask for your password or personal identity number by e-mail. "
+                    "If you did not expect this e-mail, you can ignore it."),
         ]
 
     return _both_languages(_l("Invitation to Min vårdplan"), paragraphs)

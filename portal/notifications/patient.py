@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +15,7 @@ from portal.db import get_session
 from portal.models import User
 from portal.notifications.services import is_valid_email
 from portal.plans.access import current_patient, log, patient_guard
+from portal.web.feedback import confirmed
 
 bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.before_request(patient_guard())
@@ -75,4 +76,4 @@ def settings_update() -> Response | tuple[str, int]:
     user.notify_messages = form.notify_messages
     get_session().add(user)
     log(Action.UPDATE, "settings", _patient_id())
-    return redirect(url_for("notifications.patient.settings", saved=1), code=303)
+    return confirmed("notifications.patient.settings", saved=1)

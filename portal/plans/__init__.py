@@ -9,6 +9,7 @@ from flask import Blueprint, Flask
 def init_app(app: Flask) -> None:
     from portal.plans import (  # noqa: F401 (registration, contact_details, lifecycle, handover add to staff.bp)
         access,
+        calendar,
         contact_details,
         handover,
         lifecycle,
@@ -21,5 +22,6 @@ def init_app(app: Flask) -> None:
     feature = Blueprint("plans", __name__, template_folder="templates")
     feature.register_blueprint(patient.bp)
     feature.register_blueprint(staff.bp)
+    feature.register_blueprint(calendar.bp)
     app.register_blueprint(feature)
     app.context_processor(access.layout_context)

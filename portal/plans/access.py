@@ -35,18 +35,23 @@ ENDPOINT_RULES: dict[str, str] = {
     "plans.patient.start": Scope.PLAN,
     "plans.patient.timeline": Scope.PLAN,
     "plans.patient.item": Scope.PLAN,
+    "plans.patient.item_calendar": Scope.PLAN,
     "plans.patient.reading": Scope.PLAN,
     "plans.patient.article": Scope.PLAN,
     "plans.patient.printout": Scope.PLAN,
     "plans.patient.what_matters": Scope.PLAN,
     "plans.patient.article_response": OWNER_OR_GUARDIAN,
+    "plans.patient.easy_read_update": OWNER,  # lättläst: a relative sees the patient's choice, only they change it
     "plans.patient.what_matters_update": OWNER_OR_GUARDIAN,
     "plans.patient.item_new": OWNER_OR_GUARDIAN,
     "plans.patient.item_create": OWNER_OR_GUARDIAN,
     "plans.patient.item_edit": OWNER_OR_GUARDIAN,
     "plans.patient.item_update": OWNER_OR_GUARDIAN,
     "plans.patient.item_delete": OWNER_OR_GUARDIAN,
+    "plans.patient.more": Scope.PLAN,
     "plans.patient.sharing": OWNER,
+    "plans.patient.calendar_settings": OWNER,
+    "plans.patient.calendar_update": OWNER,
     "plans.patient.sharing_update": OWNER,
     "messages.patient.thread": Scope.MESSAGES_READ,
     "messages.patient.thread_older": Scope.MESSAGES_READ,
@@ -192,7 +197,8 @@ def _check_patient_request() -> Response | tuple[str, int] | None:
         own = delegation if delegation is not None and delegation.relative_user_id == current_user.id else None
         if own is not None:
             acting.mark_ended(db, own, reason)
-        return _refuse("plans/patient/access_ended.html", 403, own.patient_id if own else None, own, reason=reason)
+        return _refuse("plans/patient/access_ended.html", 403, own.patient_id if own else None, own, reason=reason,
+                       patient=db.get(Patient, own.patient_id) if own else None)
     g.acting_delegation = delegation
     if not allowed(request.endpoint or "", delegation):
         return _refuse("plans/patient/out_of_scope.html", 403, delegation.patient_id, delegation,
@@ -219,10 +225,13 @@ def on_patient_pages() -> bool:
 
 
 def layout_context() -> dict[str, object]:
-    """On patient pages: the patient's navigation, with only the links this viewer may open."""
+    """On patient pages: the patient's navigation, with only the links this viewer may open (and before a plan is
+    shared, none to the pages that need one)."""
     if not on_patient_pages():
         return {}
-    return {"nav_items": [item for item in NAVIGATION["patient"] if may(item.endpoint)], "may": may}
+    has_plan = current_plan() is not None
+    return {"nav_items": [item for item in NAVIGATION["patient"]
+                          if may(item.endpoint) and (has_plan or not item.needs_plan)], "may": may}
 
 
 # --- the care team's side -------------------------------------------------------------------------------------------

@@ -19,7 +19,9 @@ from portal.models import CarePlan, ItemKind, ItemSource, ItemStatus, Phase, Pla
 from portal.plans.access import current_patient, current_plan, log, patient_guard, require_plan
 from portal.plans.item_form import item_errors
 from portal.plans.services import builder, lifecycle, plans, reading
+from portal.plans.services.calendar import downloadable
 from portal.plans.services.timeline import last_day
+from portal.web.feedback import confirmed
 
 bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.before_request(patient_guard())
@@ -38,7 +40,7 @@ def _no_plan() -> str:
 
 @bp.get("/")
 def start() -> str:
-    """'Min vårdplan': what happens next, whom to call, the diagnosis in plain words."""
+    """'Min vårdplan': what to do now ('Att göra'), whom to call, what happens next, the illness in plain words."""
     plan = current_plan()
     if plan is None:
         return _no_plan()
@@ -46,9 +48,18 @@ def start() -> str:
     page = lifecycle.start_page(session, plan, stockholm_today(), local_date)
     visit = lifecycle.record_visit(session, plan.id or 0, current_user.id, utcnow())  # each reader's own visits
     news, more_news = lifecycle.news(session, plan, visit)
+    todo = lifecycle.to_do(session, plan.id or 0, utcnow())
     log(Action.READ, f"plan:{plan.id}", plan.patient_id)
     return render_template("plans/patient/start.html", patient=current_patient(), plan=plan, next=page.next,
-                           units=page.units, contact=page.contact, news=news, more_news=more_news)
+                           units=page.units, contact=page.contact, news=news, more_news=more_news, todo=todo,
+                           plan_about=reading.illness_text(session, plan, _language()))
+
+
+@bp.get("/more")
+def more() -> str:
+    """'Mer': the pages beyond the menu (relatives, who has looked, sharing, downloads, settings), as far as this
+    viewer may open them; also without a plan. It shows no patient data, so it is not in the access log."""
+    return render_template("plans/patient/more.html", has_plan=current_plan() is not None)
 
 
 @bp.get("/timeline")
@@ -74,9 +85,10 @@ def item(item_id: int) -> str:
         abort(404)
     log(Action.READ, f"item:{found.id}", patient.id)
     end = last_day(found, local_date)
-    return render_template("plans/patient/item.html", item=found, saved=request.args.get("saved"),
-                           units=plans.units_by_id(session, {found.unit_id} if found.unit_id else set()),
-                           is_past=end is not None and end < stockholm_today())
+    units = plans.units_by_id(session, {found.unit_id} if found.unit_id else set())
+    return render_template("plans/patient/item.html", item=found, saved=request.args.get("saved"), units=units,
+                           is_past=end is not None and end < stockholm_today(), in_calendar=downloadable(found),
+                           call_unit=units.get(found.unit_id or 0) or plans.responsible_unit(session, found.plan_id))
 
 
 # --- reading --------------------------------------------------------------------------------------------------------
@@ -86,16 +98,28 @@ def reading_list() -> str:
     """'Läsning': the articles the care team chose, by phase, with what the patient has read."""
     patient, plan = require_plan()
     session = get_session()
-    views = reading.views(session, plan, _language())
+    views = reading.views(session, plan, _language(), patient.easy_read)
     template = reading.plan_template(session, plan)
     log(Action.READ, f"reading:{plan.id}", patient.id)
     return render_template("plans/patient/reading.html", plan=plan, demo=template.demo if template else False,
                            by_phase={phase: [pair for pair in views if pair[0].phase == phase] for phase in PHASES},
-                           self_care=reading.self_care(session, plan, _language()))
+                           self_care=reading.self_care(session, plan, _language()), easy_read=patient.easy_read,
+                           has_easy_read=any(view.has_easy_read for view, _reading in views),
+                           saved=request.args.get("saved"))
 
 
-def _reading_or_404(plan: CarePlan, article_id: int) -> tuple[ArticleView, PlanReading]:
-    found = reading.find(get_session(), plan, article_id, _language())
+@bp.post("/reading/easy-read")
+def easy_read_update() -> Response:
+    """'Lättläst': the patient's choice of easy-to-read Swedish, remembered; a relative sees it but cannot change it."""
+    patient, _plan = require_plan()
+    reading.set_easy_read(get_session(), patient, request.form.get("easy_read") == "on")
+    log(Action.UPDATE, f"easy_read:{patient.id}", patient.id)
+    return confirmed("plans.patient.reading", saved=1)
+
+
+def _reading_or_404(plan: CarePlan, article_id: int, asked: str | None = None) -> tuple[ArticleView, PlanReading]:
+    patient = current_patient()
+    found = reading.find(get_session(), plan, article_id, _language(), bool(patient and patient.easy_read), asked)
     if found is None:
         log(Action.DENIED, f"article:{article_id}", plan.patient_id)
         abort(404)
@@ -104,13 +128,14 @@ def _reading_or_404(plan: CarePlan, article_id: int) -> tuple[ArticleView, PlanR
 
 @bp.get("/reading/<int:article_id>")
 def article(article_id: int) -> str:
-    """One article; opening it marks it as read."""
+    """One article in the reader's version; `?lang=sv` shows it in Swedish ("Visa på svenska"), nothing stored."""
     patient, plan = require_plan()
-    view, found = _reading_or_404(plan, article_id)
+    view, found = _reading_or_404(plan, article_id, request.args.get("lang"))
     reading.mark_opened(get_session(), found)
     log(Action.READ, f"article:{article_id}", patient.id)
     return render_template("plans/patient/article.html", article=view, reading=found,
-                           answered=request.args.get("answered"))
+                           answered=request.args.get("answered"),
+                           usual=reading.usual_variant(view, _language(), patient.easy_read))
 
 
 @bp.post("/reading/<int:article_id>")
@@ -125,7 +150,7 @@ def article_response(article_id: int) -> Response:
         return redirect(url_for("plans.patient.article", article_id=article_id), code=303)
     reading.mark_understood(get_session(), found)
     log(Action.UPDATE, f"article:{article_id}", patient.id)
-    return redirect(url_for("plans.patient.article", article_id=article_id, answered=1), code=303)
+    return confirmed("plans.patient.article", article_id=article_id, answered=1)
 
 
 def article_reference(plan: CarePlan, article_id: str | None) -> str:
@@ -208,7 +233,7 @@ def item_delete(item_id: int) -> Response | str:
     resource = f"item:{found.id}"
     builder.remove_item(get_session(), plan, current_user, found)
     log(Action.DELETE, resource, patient.id)
-    return redirect(url_for("plans.patient.timeline", removed=1), code=303)
+    return confirmed("plans.patient.timeline", removed=1)
 
 
 # --- what matters to me ---------------------------------------------------------------------------------------------
@@ -231,7 +256,7 @@ def what_matters_update() -> Response | tuple[str, int]:
         return render_template("plans/patient/what_matters.html", plan=plan, text=text, error=error, saved=None), 422
     builder.set_what_matters(get_session(), plan, current_user, text)
     log(Action.UPDATE, f"what_matters:{plan.id}", patient.id)
-    return redirect(url_for("plans.patient.what_matters", saved=1), code=303)
+    return confirmed("plans.patient.what_matters", saved=1)
 
 
 # --- the paper plan -------------------------------------------------------------------------------------------------
@@ -245,5 +270,5 @@ def printout() -> str:
     log(Action.READ, f"print:{plan.id}", patient.id)
     return render_template("plans/patient/print.html", patient=patient, plan=plan, groups=groups, units=units,
                            contact=plans.contact_for(session, plan), self_care=reading.self_care(session, plan,
-                           _language()), readings=[view for view, _r in reading.views(session, plan, _language())],
-                           printed=stockholm_now())
+                           _language()), readings=reading.by_phase(session, plan, _language()),
+                           printed=stockholm_now(), plan_about=reading.illness_text(session, plan, _language()))

@@ -3,7 +3,7 @@ one other than the responsible provider (PDL 6 kap.): agree when a provider asks
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, render_template, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
@@ -14,6 +14,7 @@ from portal.models import CarePlan
 from portal.plans.access import log, require_plan
 from portal.plans.patient import bp
 from portal.plans.services import handover as handovers
+from portal.web.feedback import confirmed
 
 ERRORS: dict[str, LazyString] = {
     "responsible": _l("The care provider responsible for your plan always sees it."),
@@ -49,4 +50,4 @@ def sharing_update() -> Response | tuple[str, int]:
         log(Action.READ, f"sharing:{plan.id}", patient.id)
         return _page(plan, ERRORS[problem])
     log(Action.UPDATE, f"sharing:{plan.id}", patient.id)
-    return redirect(url_for("plans.patient.sharing", done="agreed" if choice == "agree" else "withdrawn"), code=303)
+    return confirmed("plans.patient.sharing", done="agreed" if choice == "agree" else "withdrawn")

@@ -81,7 +81,7 @@ def caseload() -> str:
     page, total = caseload_service.caseload(get_session(), current_user.id, wanted, id_arg("after"))
     template = "plans/partials/caseload_more.html" if in_place() else "plans/staff/caseload.html"
     return render_template(template, page=page, total=total, wanted=wanted, phases=PHASES,
-                           diagnoses=sorted(translated(DIAGNOSES).items(), key=lambda pair: pair[1]))
+                           diagnoses=builder.by_name(translated(DIAGNOSES), _language()))
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -166,8 +166,10 @@ def plan_new() -> Response | tuple[str, int]:
     asked = request.form.get("create") == "yes"
     errors = {name: NEW_PLAN_ERRORS[code] for name, code in codes.items()} if asked else {}
     log(Action.READ, "new_plan", patient.id)
-    return render_template("plans/staff/new_plan.html", patient=patient, diagnoses=content.published_diagnoses(
-        session), nurses=nurses, form=form, errors=errors, today=stockholm_today().isoformat()), 422 if errors else 200
+    names = {key: translated(DIAGNOSES).get(key, key) for key in content.published_diagnoses(session)}
+    return render_template("plans/staff/new_plan.html", patient=patient, diagnoses=builder.by_name(names, _language()),
+                           nurses=nurses, form=form, errors=errors, today=stockholm_today().isoformat()), \
+        422 if errors else 200
 
 
 # --- tailoring: items -----------------------------------------------------------------------------------------------

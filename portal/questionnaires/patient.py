@@ -12,6 +12,7 @@ from portal.core.clock import utcnow
 from portal.db import get_session
 from portal.models import FormAssignment, FormResponse, Questionnaire, ResponseStatus
 from portal.plans.access import current_patient, current_plan, log, patient_guard, require_plan
+from portal.plans.services import plans
 from portal.questionnaires.services import answering, steps
 from portal.questionnaires.services import definitions as defs
 
@@ -71,6 +72,23 @@ def form_start(assignment_id: int) -> Response:
     return redirect(url_for("questionnaires.patient.form_step", response_id=response.id, step=step), code=303)
 
 
+def _help_now(definition: defs.Definition, answers: defs.Answers, item_ids: set[str] | None = None,
+              fresh: bool = False) -> dict[str, object]:
+    """The danger box the saved answers call for (the form's own rules), whom to call, and the unit's phone and
+    reply time; `fresh` when the answer was just saved, so the box takes the focus."""
+    dangers = defs.dangers_for(definition, answers, item_ids)
+    plan = current_plan()
+    unit = plans.responsible_unit(get_session(), plan.id) if plan is not None and plan.id is not None else None
+    return {"dangers": dangers, "calls": defs.calls_for(dangers), "unit": unit, "fresh": fresh and bool(dangers)}
+
+
+def _new_danger(definition: defs.Definition, group: defs.Group, before: defs.Answers, after: defs.Answers) -> bool:
+    """Whether saving this screen brought up a danger box that was not there before."""
+    on_screen = {item.id for item in group.items}
+    earlier = defs.dangers_for(definition, before, on_screen)
+    return any(danger not in earlier for danger in defs.dangers_for(definition, after, on_screen))
+
+
 def _screen_or_404(definition: defs.Definition, answers: defs.Answers, step: int
                    ) -> tuple[defs.Group, steps.Progress]:
     found = steps.screen(definition, answers, step)
@@ -83,8 +101,10 @@ def _render_step(response: FormResponse, definition: defs.Definition, step: int,
                  errors: dict[str, str], status: int = 200) -> tuple[str, int]:
     answers = answering.answers_of(response)
     group, progress = _screen_or_404(definition, answers, step)
+    help_now = _help_now(definition, answers, {item.id for item in group.items}, request.args.get("danger") == "1")
     return render_template("questionnaires/patient/form_step.html", response=response, definition=definition,
-                           group=group, progress=progress, raw=raw, errors=errors, answers=answers), status
+                           group=group, progress=progress, raw=raw, errors=errors, answers=answers,
+                           help=help_now), status
 
 
 @bp.get("/forms/responses/<int:response_id>/steps/<int:step>")
@@ -113,8 +133,12 @@ def _parse_screen(group: defs.Group, form: MultiDict[str, str], strict: bool) ->
 
 
 def _after_save(response: FormResponse, definition: defs.Definition, answers: defs.Answers, step: int,
-                action: str) -> Response:
-    """Where saving a screen leads: the list (later, or back from the first), another screen, or the review."""
+                action: str, new_danger: bool) -> Response:
+    """Where saving a screen leads: the same screen again with the danger box when an answer just brought it up
+    (whatever the button), else the list (later, or back from the first), another screen, or the review."""
+    if new_danger:
+        return redirect(url_for("questionnaires.patient.form_step", response_id=response.id, step=step, danger=1,
+                                _anchor="danger"), code=303)
     if action == "later":
         return redirect(url_for("questionnaires.patient.form_list", saved=response.id), code=303)
     target = steps.next_step(definition, answers, step, action)
@@ -131,15 +155,15 @@ def form_step_save(response_id: int, step: int) -> Response | tuple[str, int]:
     patient_id, response, definition = _own_response(response_id)
     if response.status != ResponseStatus.DRAFT:
         return redirect(url_for("questionnaires.patient.form_receipt", response_id=response.id), code=303)
-    action = request.form.get("action", "next")
-    group, _progress = _screen_or_404(definition, answering.answers_of(response), step)
+    action, before = request.form.get("action", "next"), answering.answers_of(response)
+    group, _progress = _screen_or_404(definition, before, step)
     answers, cleared, errors = _parse_screen(group, request.form, strict=action == "next")
     if errors:
         raw = {item.id: request.form.getlist(item.id) for item in group.items}
         return _render_step(response, definition, step, raw, errors, 422)
     answers = answering.save_answers(get_session(), response, definition, answers, cleared)
     log(Action.UPDATE, f"form_response:{response.id}", patient_id)
-    return _after_save(response, definition, answers, step, action)
+    return _after_save(response, definition, answers, step, action, _new_danger(definition, group, before, answers))
 
 
 @bp.get("/forms/responses/<int:response_id>/review")
@@ -151,7 +175,7 @@ def form_review(response_id: int) -> Response | str:
     answers = answering.answers_of(response)
     return render_template("questionnaires/patient/form_review.html", response=response, definition=definition,
                            answers=answers, groups=defs.visible_groups(definition, answers),
-                           missing=defs.missing_required(definition, answers))
+                           missing=defs.missing_required(definition, answers), help=_help_now(definition, answers))
 
 
 @bp.post("/forms/responses/<int:response_id>/submit")
@@ -176,4 +200,4 @@ def form_receipt(response_id: int) -> Response | str:
     log(Action.READ, f"form_response:{response.id}", patient_id)
     return render_template("questionnaires/patient/form_receipt.html", response=response, definition=definition,
                            answers=answers, groups=defs.visible_groups(definition, answers),
-                           readings=defs.readings_for(definition, answers))
+                           readings=defs.readings_for(definition, answers), help=_help_now(definition, answers))

@@ -12,6 +12,7 @@ from portal.db import get_session
 from portal.models import Role
 from portal.plans.access import current_patient, on_patient_pages
 from portal.plans.services import acting, plans
+from portal.web.layout import Viewer
 
 
 def possessive(name: str) -> str:
@@ -23,14 +24,17 @@ def possessive(name: str) -> str:
 
 
 def layout_context() -> dict[str, object]:
-    """On a relative's pages: whose plan this is, and how many plans the account can switch between."""
+    """On a relative's pages: whose plan this is, who reads it (web.layout.Viewer), and how many plans the account
+    can switch between."""
     if not on_patient_pages() or g.acting_delegation is None:
         return {}
     patient, session = current_patient(), get_session()
     own = 1 if current_user.role == Role.PATIENT and plans.patient_for_user(session, current_user.id) else 0
     usable = acting.usable_for_user(session, current_user.id, stockholm_today())
-    return {"acting_for": possessive(patient.name.split(" ")[0]) if patient else None,
-            "acting_choices": own + len(usable)}
+    first = patient.name.split(" ")[0] if patient else ""
+    kind = "guardian" if acting.is_guardian_of_child(g.acting_delegation) else "relative"
+    return {"acting_for": possessive(first) if patient else None, "acting_choices": own + len(usable),
+            "viewer": Viewer(kind, first, possessive(first) if first else "")}
 
 
 def init_app(app: Flask) -> None:

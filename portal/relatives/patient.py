@@ -14,6 +14,7 @@ from portal.models import Delegation, DelegationStatus, Patient
 from portal.plans.access import current_patient, log, patient_guard
 from portal.plans.services.acting import ended_reason
 from portal.relatives import services as delegations
+from portal.web.feedback import confirmed
 
 bp = Blueprint("patient", __name__, url_prefix="/plan")
 bp.before_request(patient_guard())
@@ -86,7 +87,7 @@ def relative_invite() -> Response | tuple[str, int]:
     delegation = delegations.invite(session, patient, current_user, form, stockholm_today(),
                                     str(current_app.config["PUBLIC_BASE_URL"]))
     log(Action.CREATE, f"delegation:{delegation.id}", patient.id)
-    return redirect(url_for("relatives.patient.relative_list", done="invited"), code=303)
+    return confirmed("relatives.patient.relative_list", done="invited")
 
 
 def _own_delegation_or_404(delegation_id: int) -> Delegation:
@@ -116,7 +117,7 @@ def relative_update(delegation_id: int) -> Response | tuple[str, int]:
     session = get_session()
     delegations.change(session, delegation, scopes, until)
     log(Action.UPDATE, f"delegation:{delegation.id}", delegation.patient_id)
-    return redirect(url_for("relatives.patient.relative_list", done="changed"), code=303)
+    return confirmed("relatives.patient.relative_list", done="changed")
 
 
 @bp.post("/relatives/<int:delegation_id>/revoke")
@@ -127,4 +128,4 @@ def relative_revoke(delegation_id: int) -> Response:
     if delegation.status in (DelegationStatus.INVITED, DelegationStatus.ACTIVE):
         delegations.revoke(session, delegation)
         log(Action.UPDATE, f"delegation:{delegation.id}", delegation.patient_id)
-    return redirect(url_for("relatives.patient.relative_list", done="revoked"), code=303)
+    return confirmed("relatives.patient.relative_list", done="revoked")

@@ -18,6 +18,7 @@ from portal.models import Delegation, Patient, Role, User
 from portal.plans.access import ACTING_KEY, OWN, landing, log
 from portal.plans.services import plans
 from portal.plans.services.acting import usable_for_user
+from portal.relatives import possessive
 from portal.relatives import services as delegations
 from portal.web.guards import is_local_path, login_redirect
 
@@ -62,6 +63,12 @@ def _secret() -> str:
     return str(current_app.config["SECRET_KEY"])
 
 
+def _about(patient: Patient | None) -> dict[str, str]:
+    """The patient as the invitation and welcome pages name them: in full, by first name, and 'whose' ('Marias')."""
+    first = patient.name.split(" ")[0] if patient else ""
+    return {"full_name": patient.name if patient else "", "name": first, "whose": possessive(first) if first else ""}
+
+
 def _open_page(typed: str = "", status: int = 200) -> tuple[str, int]:
     """The form for the invitation's code: the page without JavaScript, and where invite.js sends the link's code."""
     return render_template("relatives/public/invitation_open.html", typed=typed,
@@ -78,8 +85,9 @@ def _invite_page(form: dict[str, str] | None = None, errors: dict[str, LazyStrin
     if not current_user.is_authenticated and (pending := _pending(delegation)) is not None:
         return render_template("relatives/public/invitation_account_confirm.html", pending=pending,
                                errors=errors or {}), status
-    patient = get_session().get(Patient, delegation.patient_id) if current_user.is_authenticated else None
-    return render_template("relatives/public/invitation.html", problem=None, delegation=delegation, patient=patient,
+    patient = get_session().get(Patient, delegation.patient_id)  # the secret link's holder may know who invites
+    return render_template("relatives/public/invitation.html", problem=None, delegation=delegation,
+                           about=_about(patient),
                            form=form or {"name": delegation.invite_name, "email": delegation.invite_email},
                            errors=errors or {}), status
 
@@ -104,11 +112,29 @@ def invitation_open() -> Response | tuple[str, int]:
 
 
 def _accepted(user: User, delegation: Delegation) -> Response:
-    """Log the acceptance as the relative acting through it, and open what they may see first."""
+    """Log the acceptance as the relative acting through it, and say welcome: what they may see, and the way in."""
     actor = Actor.of(user, delegation_id=delegation.id)
     record_access(get_session(), actor, Action.CREATE, f"delegation:{delegation.id}", delegation.patient_id)
     session[ACTING_KEY] = delegation.id
-    return redirect(url_for(landing(delegation)), code=303)
+    return redirect(url_for("relatives.public.welcome"), code=303)
+
+
+@bp.get("/invite/welcome")
+def welcome() -> Response | str:
+    """After accepting: whose plan, what the relative may see and until when, that the patient can end it at any
+    time, and the link to the plan. Only for the access this account acts through and may use today."""
+    if not current_user.is_authenticated:
+        return login_redirect()
+    acting_for = session.get(ACTING_KEY)
+    found = delegations.accepted_access(get_session(), current_user.id, acting_for if isinstance(acting_for, int)
+                                        else None, stockholm_today())
+    if found is None:
+        return redirect(url_for("relatives.public.choose"), code=303)
+    delegation, patient = found
+    actor = Actor.of(current_user._get_current_object(), delegation_id=delegation.id)
+    record_access(get_session(), actor, Action.READ, f"delegation:{delegation.id}", patient.id)
+    return render_template("relatives/public/welcome.html", delegation=delegation, about=_about(patient),
+                           start=landing(delegation))
 
 
 @bp.post("/invite/accept")

@@ -20,7 +20,7 @@ from portal.core.access_log import Action, Actor, record_access
 from portal.core.clock import STOCKHOLM, utcnow
 from portal.models import AccessEvent, Delegation, DelegationStatus, Notification, Patient, Relation, Role, Scope, User
 from portal.notifications.services import ACCOUNT_CODE, ACCOUNT_EXISTS, INVITATION, is_valid_email
-from portal.plans.services.acting import ended_reason, is_guardian_of_child, thirteenth_birthday
+from portal.plans.services.acting import ended_reason, is_guardian_of_child, thirteenth_birthday, usable_for_user
 
 INVITE_DAYS = 7
 DEFAULT_MONTHS = 12
@@ -322,6 +322,13 @@ def accept(session: Session, delegation: Delegation, user: User) -> None:
     delegation.invite_token_hash = None
     session.add(delegation)
     session.flush()
+
+
+def accepted_access(session: Session, user_id: int, delegation_id: int | None, today: date
+                    ) -> tuple[Delegation, Patient] | None:
+    """The access this account acts through now and may use today (the welcome after accepting), or None."""
+    return next(((delegation, patient) for delegation, patient in usable_for_user(session, user_id, today)
+                 if delegation.id == delegation_id), None)
 
 
 def for_patient(session: Session, patient_id: int) -> list[tuple[Delegation, str | None]]:

@@ -32,6 +32,7 @@ class Rule:
     endpoints: tuple[str, ...]
     per_address: str
     per_account: str | None = None  # when an account is signed in
+    only_refused: bool = False  # count only answers of 404 (wrong secrets), not the right ones
 
 
 RULES: dict[str, Rule] = {
@@ -52,6 +53,9 @@ RULES: dict[str, Rule] = {
                            "accounts.factor.setup_app", "accounts.factor.setup_passkey"), "30/minute;300/hour"),
     "activation": Rule(("accounts.activation.start_submit", "accounts.activation.account_submit"),
                        "20/minute;200/hour"),
+    # The private calendar feed (a secret in the address): wrong secrets count, so guessing is slowed, while the
+    # calendar services that fetch many patients' feeds from one address are not.
+    "calendar_feed": Rule(("plans.public.calendar_feed",), "20/minute;100/hour", only_refused=True),
     # Other systems' FHIR API and its token endpoint (bearer tokens, no signed-in account): per address.
     "fhir_api": Rule(("fhir.api.*", "fhir.oauth.token"), "300/minute;6000/hour"),
 }
@@ -74,6 +78,10 @@ def _anonymous() -> bool:
     return not current_user.is_authenticated
 
 
+def _refused(response: Response) -> bool:
+    return response.status_code == 404
+
+
 def throttled_endpoints(app: Flask, rule: Rule) -> list[str]:
     """The app's endpoints that a rule covers."""
     return sorted(name for name in app.view_functions if any(fnmatchcase(name, p) for p in rule.endpoints))
@@ -82,7 +90,8 @@ def throttled_endpoints(app: Flask, rule: Rule) -> list[str]:
 def _limit(app: Flask, limiter: Limiter) -> None:
     """Wrap each covered view in its group's shared limits (one budget per group, per address and per account)."""
     for group, rule in RULES.items():
-        decorators = [limiter.shared_limit(rule.per_address, scope=f"{group}:address", key_func=_address)]
+        decorators = [limiter.shared_limit(rule.per_address, scope=f"{group}:address", key_func=_address,
+                                           deduct_when=_refused if rule.only_refused else None)]
         if rule.per_account:
             decorators.append(limiter.shared_limit(rule.per_account, scope=f"{group}:account", key_func=_account,
                                                    exempt_when=_anonymous))

@@ -27,8 +27,14 @@ BUNDLES: dict[str, tuple[str, ...]] = {
 }
 MEDIA = {"css/print.css": "print"}  # sources that apply only to this medium, as <link media="print"> did
 FAVICON = "favicon.svg"  # also answered at /favicon.ico, for clients that ask without reading the page
+# The web app manifest (name, colours, home-screen icons under icons/), whatever the system's mime.types says.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-INDENT = re.compile(r"\n\s+")
+# Spaces that mean nothing in CSS: around braces, semicolons and commas, after a colon, and a rule's last semicolon
+# (never around + - * /, which calc() needs, nor before a colon, where "a :hover" differs from "a:hover").
+CSS_SPACE = re.compile(r"\s*([{};,])\s*|(:)\s+")
+CSS_LAST_SEMICOLON = re.compile(r";}")
+WHITESPACE = re.compile(r"\s+")
 CHECK_EVERY = 1.0  # seconds between looks at the files behind asset_url
 _checked: dict[tuple[str, str], tuple[float, str]] = {}  # (static folder, file): (when looked at, digest)
 
@@ -46,8 +52,10 @@ def _digest(path: Path, _mtime: float) -> str:
 
 def _css(source: str, text: str) -> str:
     """A stylesheet without comments and indentation, inside @media when it applies to one medium only."""
-    text = INDENT.sub("\n", CSS_COMMENT.sub("", text)).strip()
-    return f"@media {MEDIA[source]} {{\n{text}\n}}" if source in MEDIA else text
+    text = WHITESPACE.sub(" ", CSS_COMMENT.sub("", text))  # our stylesheets hold no string with two spaces in a row
+    text = CSS_SPACE.sub(lambda match: match.group(1) or match.group(2), text).strip()
+    text = CSS_LAST_SEMICOLON.sub("}", text)
+    return f"@media {MEDIA[source]}{{{text}}}" if source in MEDIA else text
 
 
 def _js(source: str, text: str) -> str:
@@ -64,7 +72,7 @@ def _build(name: str, paths: tuple[Path, ...], _mtimes: tuple[float, ...]) -> Bu
     """The bundle's sources joined in order, each script ending its own statement."""
     texts = [path.read_text(encoding="utf-8") for path in paths]
     if name.endswith(".css"):
-        body = "\n".join(_css(source, text) for source, text in zip(BUNDLES[name], texts, strict=True)) + "\n"
+        body = "".join(_css(source, text) for source, text in zip(BUNDLES[name], texts, strict=True)) + "\n"
     else:
         body = "\n;\n".join(_js(source, text) for source, text in zip(BUNDLES[name], texts, strict=True)) + "\n"
     data = body.encode("utf-8")

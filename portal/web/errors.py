@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: (_l("Something went wrong with the request"), _l("Go back and try again.")),
-    403: (_l("You do not have access to this page"), _l("The page is for another kind of account.")),
+    403: (_l("You do not have access to this page"),
+          _l("This page is not open to your account. The start page shows what you can open.")),
     404: (_l("We cannot find the page"), _l("Check the address, or go back to the start page.")),
     405: (_l("This cannot be done here"), _l("Go back and try again.")),
     413: (_l("What you sent was too large"), _l("Go back, shorten the text and send it again.")),

@@ -13,18 +13,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request
 from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.core.clock import in_stockholm, local_date, stockholm_now
+from portal.core.local_text import SWEDISH, pick
 from portal.extensions import babel
 from portal.models import DatePrecision
 
 LOCALE_COOKIE = "locale"
-TIME_PATTERNS = {"sv": "HH.mm"}
+TIME_PATTERNS = {"sv": "HH.mm", "fi": "HH.mm"}  # Swedish and Finnish write 09.30
 DEFAULT_TIME_PATTERN = "HH:mm"
 CATALOGS = "portal.catalogs"  # app.extensions key: {Locale: Translations}, filled as each language is first used
 NAMES = "portal.names"  # app.extensions key: {(Locale, id(table)): {code: translated name}}
@@ -109,6 +111,22 @@ def _clock_text(words: Words, value: datetime) -> str:
     return f"{value.hour:02d}{words.clock}{value.minute:02d}"
 
 
+def language_names(codes: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(code, the language's name in itself, its writing direction) for each language, e.g. ("ar", "العربية", "rtl")."""
+    found = []
+    for code in codes:
+        locale = Locale.parse(code)
+        name = locale.get_display_name(locale) or code
+        found.append((code, name[:1].upper() + name[1:], locale.text_direction))
+    return found
+
+
+def text_direction() -> str:
+    """'rtl' for a language written right to left (Arabic), else 'ltr': the page's `dir`."""
+    locale = get_locale()
+    return locale.text_direction if locale is not None else "ltr"
+
+
 def select_locale() -> str:
     """The user's own choice (account, then cookie), then Accept-Language, then Swedish."""
     languages = current_app.config["LANGUAGES"]
@@ -174,10 +192,46 @@ def format_clock(value: datetime) -> str:
 
 
 def localised(text: dict[str, str] | None) -> str:
-    """Pick the active language from a {"sv": …, "en": …} text (form definitions), Swedish if missing."""
+    """Pick the active language from a {"sv": …, "en": …} text (form definitions), Swedish if missing; the result
+    knows its language (`lang_attr`)."""
     if not text:
         return ""
-    return text.get(str(get_locale())) or text.get("sv", "")
+    return pick(text, str(get_locale()))
+
+
+def lang_attr(code: str = SWEDISH) -> Markup:
+    """` lang="sv"` when text in this language is on a page in another language; nothing when it is the page's own.
+    On a right-to-left page a left-to-right text also gets `dir="ltr"`, so that its full stops stay at its end."""
+    if code == str(get_locale() or SWEDISH):
+        return Markup("")
+    try:
+        direction = Locale.parse(code.split("-")[0]).text_direction
+    except (UnknownLocaleError, ValueError, TypeError):
+        direction = "ltr"
+    if direction != text_direction():
+        return Markup(' lang="%s" dir="%s"') % (code, direction)
+    return Markup(' lang="%s"') % code
+
+
+def text_lang(text: object) -> Markup:
+    """`lang_attr` for a text: a LocalText's own language; any other text is stored text written by the care team,
+    which is Swedish."""
+    return lang_attr(getattr(text, "lang", SWEDISH))
+
+
+def item_lang(item: object) -> Markup:
+    """`lang_attr` for a plan item's title and preparation: the language they were stored in (national content or
+    the care team's Swedish); a preview's step knows its own; the patient's own items are left unmarked."""
+    if getattr(item, "source", None) == "patient":
+        return Markup("")
+    title = getattr(item, "title", "")
+    return lang_attr(getattr(title, "lang", None) or getattr(item, "text_language", SWEDISH))
+
+
+def only_swedish(value: object) -> bool:
+    """Whether a text is shown in Swedish because it has no version in the page's language."""
+    lang = getattr(value, "lang", SWEDISH)
+    return lang.startswith(SWEDISH) and str(get_locale() or SWEDISH) != SWEDISH
 
 
 def format_iso_date(value: str | None) -> str:
@@ -205,7 +259,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(gettext=_jinja_gettext, ngettext=_jinja_ngettext, newstyle=True,
                                             pgettext=lambda c, s: _catalog()[1].upgettext(c, s),
                                             npgettext=lambda c, s, p, n: _catalog()[1].unpgettext(c, s, p, n))
-    app.jinja_env.globals.update(get_locale=get_locale)
+    app.jinja_env.globals.update(get_locale=get_locale, text_direction=text_direction, lang_attr=lang_attr,
+                                 text_lang=text_lang, item_lang=item_lang, only_swedish=only_swedish)
     app.jinja_env.filters.update(when=format_when, days_away=format_days_away, short_date=format_short_date,
                                  day_label=format_day_label, clock=format_clock, t=localised,
                                  iso_date=format_iso_date)

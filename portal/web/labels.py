@@ -122,6 +122,8 @@ RESOURCES = {
     "my_data": _l("your downloaded data"),
     "fhir": _l("your data, for another care system"),
     "contact_details": _l("the contact details"),
+    "calendar": _l("an item, as a calendar file"),
+    "calendar_feed": _l("the calendar with your booked visits"),
 }
 ACTIONS = {
     "read": _l("Looked at"),
@@ -138,6 +140,7 @@ ROLES = {
     "admin": _l("administrator"),
     "anonymous": _l("not signed in"),
     "system": _l("another care system"),
+    "calendar_feed": _l("calendar app"),
 }
 RELATIONS = {
     "partner": _l("partner"),

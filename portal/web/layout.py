@@ -17,19 +17,43 @@ from portal.web.htmx import wants_fragment
 
 
 @dataclass(frozen=True)
+class Viewer:
+    """Who reads a patient page, so that it speaks to them: the patient themself ("Din vårdplan"), a relative about
+    the patient ("Marias vårdplan"), or a guardian about the child. `name` is the patient's first name and `whose`
+    its possessive ("Marias", "Maria's"); both empty for the patient themself. Set by the relatives feature."""
+
+    kind: str = "self"  # "self", "relative" or "guardian"
+    name: str = ""
+    whose: str = ""
+
+    @property
+    def is_self(self) -> bool:
+        return self.kind == "self"
+
+    @property
+    def is_guardian(self) -> bool:
+        return self.kind == "guardian"
+
+
+SELF = Viewer()
+
+
+@dataclass(frozen=True)
 class NavItem:
     label: LazyString
     endpoint: str
     section: str
+    needs_plan: bool = False  # a patient page that has nothing to show before the care team shares a plan
 
 
 NAVIGATION = {
     "patient": (
         NavItem(_l("My care plan"), "plans.patient.start", "plans.patient.start"),
-        NavItem(_l("Timeline"), "plans.patient.timeline", "plans.patient.timeline"),
-        NavItem(_l("Messages"), "messages.patient.thread", "messages.patient.thread"),
-        NavItem(_l("Reading"), "plans.patient.reading", "plans.patient.reading"),
-        NavItem(_l("Forms"), "questionnaires.patient.form_list", "questionnaires.patient.form_list"),
+        NavItem(_l("Timeline"), "plans.patient.timeline", "plans.patient.timeline", needs_plan=True),
+        NavItem(_l("Messages"), "messages.patient.thread", "messages.patient.thread", needs_plan=True),
+        NavItem(_l("Reading"), "plans.patient.reading", "plans.patient.reading", needs_plan=True),
+        NavItem(_l("Forms"), "questionnaires.patient.form_list", "questionnaires.patient.form_list", needs_plan=True),
+        NavItem(_l("More"), "plans.patient.more", "plans.patient.more"),
     ),
     "staff": (
         NavItem(_l("My patients"), "plans.staff.caseload", "plans.staff.caseload"),
@@ -46,6 +70,10 @@ SECTION_OF = {
     "plans.patient.item_edit": "plans.patient.timeline", "plans.patient.item_delete": "plans.patient.timeline",
     "plans.patient.article": "plans.patient.reading", "plans.patient.article_response": "plans.patient.reading",
     "plans.patient.printout": "plans.patient.start", "plans.patient.what_matters": "plans.patient.start",
+    "relatives.patient.relative_list": "plans.patient.more", "relatives.patient.relative_invite": "plans.patient.more",
+    "audit.patient.access_log": "plans.patient.more", "plans.patient.sharing": "plans.patient.more",
+    "fhir.patient.downloads": "plans.patient.more", "fhir.patient.summary": "plans.patient.more",
+    "notifications.patient.settings": "plans.patient.more",
     "messages.patient.thread_older": "messages.patient.thread",
     "questionnaires.patient.form_step": "questionnaires.patient.form_list",
     "questionnaires.patient.form_review": "questionnaires.patient.form_list",
@@ -75,6 +103,7 @@ def _layout_context() -> dict[str, object]:
         "wide": role in WIDE_ROLES,  # the care team's, editors' and administrators' tables use the screen's width
         "unread": None,
         "acting_for": None,
+        "viewer": SELF,
         "acting_choices": 0,
         "may": lambda _endpoint: True,
     }

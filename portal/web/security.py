@@ -10,12 +10,18 @@ CSP = (
 )
 
 
+# A stylesheet or a script is never a document: the policies for documents do nothing on it, and leaving them off
+# keeps a first load under 30 KB. It keeps "nosniff", which makes browsers refuse it under any other type.
+SUBRESOURCE_TYPES = ("text/css", "text/javascript", "application/javascript")
+
+
 def _security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if response.mimetype not in SUBRESOURCE_TYPES:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.endpoint == "static":
         if request.args.get("v"):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"

@@ -134,7 +134,7 @@ def test_forms_patient_saves_halfway_and_finishes_later_with_alert(
     page.get_by_label("7", exact=True).check()
     _next(page).click()
     _expect_step(page, "Fråga 2 av 6", "Kroppen")
-    expect(page.locator("input[type=checkbox][name=problems_physical]")).to_have_count(8)
+    expect(page.locator("input[type=checkbox][name=problems_physical]")).to_have_count(9)
     page.get_by_label("Trötthet", exact=True).check()
     page.get_by_label("Andningen", exact=True).check()
     page.get_by_role("button", name="Spara och fortsätt senare").click()
@@ -323,6 +323,13 @@ def test_forms_keyboard_only_whole_form(make_context: Callable[..., BrowserConte
         _expect_step(page, progress, heading)
         points += _keyboard_radio_screen(page, questions, answered)
         answered += len(questions)
+
+    # "Besvärande" for thoughts about life and death: the same screen again, the box with whom to call focused.
+    expect(page).to_have_url(re.compile(r"/steps/4\?danger=1#danger$"))
+    expect(page.locator("#danger")).to_be_focused()
+    expect(page.locator("#life_thoughts-troublesome")).to_be_checked()
+    _tab_to(page, _next(page))
+    page.keyboard.press("Enter")
 
     # The last screen: yes/no and free text; Shift+Tab back to change "Ja" to "Nej".
     _expect_step(page, "Fråga 17–18 av 18", "Till sist")

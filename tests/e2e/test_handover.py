@@ -51,6 +51,7 @@ def test_the_receiving_nurse_accepts_and_the_patient_sees_her_team(
     expect(card.locator(".mv-contact__others")).to_contain_text("Kirurg- och urologmottagningen")
     assert_accessible(patient)
     screenshot(patient, f"patient-contact-card-after-handover-{window}")
+    patient.locator("#site-nav a[href='/plan/more']").click()  # "Mer"
     patient.locator("main a[href='/plan/sharing']").click()
     expect(patient.locator("main h1")).to_have_text("Vilka kan se min plan")
     expect(patient.locator("main")).to_contain_text("Ekdalens sjukhus (demo)")

@@ -16,7 +16,7 @@ def test_maria_downloads_her_data(device_page: Page, demo: None, tmp_path: Path)
     page = device_page
     page.goto("/login")
     sign_in_with(page, MARIA)
-    page.locator("a.mv-header__link").click()
+    page.locator("#site-nav a[href='/plan/more']").click()  # "Mer"
     page.locator("main a[href$='/plan/my-data']").click()
     expect(page.locator("main h1")).to_have_text("Ladda ner mina uppgifter")
     assert_accessible(page)

@@ -31,7 +31,8 @@ def test_no_javascript_sign_in_browse_and_sign_out(make_context: Callable[..., B
     expect(page).to_have_url(re.compile(r"/plan/items/\d+$"))
     expect(page.locator("main h1")).to_have_text(title)
 
-    page.locator("header button[lang='en']").click()
+    page.locator("a.mv-lang-link").click()
+    page.locator("main button[lang='en']").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page).to_have_url(re.compile(r"/plan/items/\d+$"))
 

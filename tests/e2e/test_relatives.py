@@ -71,6 +71,7 @@ def _make_account(page: Page, app: Flask, check: Callable[[Page], None] = assert
 def _patient_invites(page: Page) -> None:
     page.goto("/login")
     sign_in_with(page, MARIA)
+    page.locator("#site-nav a[href='/plan/more']").click()  # "Mer"
     page.locator("main a[href='/plan/relatives']").click()
     expect(page).to_have_url(re.compile(r"/plan/relatives$"))
     expect(page.locator("main h1")).to_be_visible()
@@ -99,6 +100,10 @@ def _relative_accepts(page: Page, app: Flask, link: str, caplog: pytest.LogCaptu
     assert not [line for line in request_lines if parts.fragment in line]  # the server's access log
     assert_accessible(page)
     _make_account(page, app)
+    expect(page).to_have_url(re.compile(r"/invite/welcome$"))  # what he may see, and that Maria can end it
+    expect(page.locator("main h1")).to_have_text("Välkommen till Marias vårdplan")
+    assert_accessible(page)
+    page.locator("main a.mv-button[href='/plan/']").click()
     expect(page).to_have_url(re.compile(r"/plan/$"))
     expect(page.locator(".mv-acting-banner")).to_contain_text("Marias vårdplan")
     expect(page.locator("#site-nav a[href='/plan/messages']")).to_have_count(0)
@@ -196,6 +201,9 @@ def test_without_javascript_a_relative_writes_the_code_from_the_email(
     expect(relative.locator("form[action='/invite/account']")).to_be_visible()
     _assert_accessible_as_served(relative, checker)
     _make_account(relative, app, lambda page: _assert_accessible_as_served(page, checker))
+    expect(relative).to_have_url(re.compile(r"/invite/welcome$"))
+    _assert_accessible_as_served(relative, checker)
+    relative.locator("main a.mv-button[href='/plan/']").click()
     expect(relative).to_have_url(re.compile(r"/plan/$"))
     expect(relative.locator(".mv-acting-banner")).to_contain_text("Marias vårdplan")
     _assert_accessible_as_served(relative, checker)

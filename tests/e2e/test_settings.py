@@ -1,4 +1,4 @@
-"""The patient's settings page in a real browser: reachable from the header, accessible, errors keep the text."""
+"""The patient's settings page in a real browser: reachable from "Mer", accessible, errors keep the text."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ def test_settings_turn_on_email_with_an_error_first(device_page: Page, demo: Non
     page = device_page
     page.goto("/login")
     sign_in_with(page, MARIA)
-    page.locator("a.mv-header__link").click()
+    page.locator("#site-nav a[href='/plan/more']").click()  # "Mer" (the header's link is for wide screens)
+    page.locator("main a[href='/plan/settings']").click()
     expect(page.locator("main h1")).to_have_text("Inställningar")
     assert_accessible(page)
 

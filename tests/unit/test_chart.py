@@ -29,19 +29,19 @@ def test_chart_spreads_points_by_time_from_the_left_to_the_right_edge() -> None:
 
 def test_chart_puts_larger_values_higher_up() -> None:
     chart = line_chart([(START, 0), (START + timedelta(days=1), 10), (START + timedelta(days=2), 5)], 0, 10)
-    assert [p.y for p in chart.points] == [240 - PAD_BOTTOM, PAD_TOP, 110.0]
+    assert [p.y for p in chart.points] == [240 - PAD_BOTTOM, PAD_TOP, 122.0]
 
 
 def test_chart_sorts_points_by_date_and_writes_the_polyline() -> None:
     chart = line_chart([(START + timedelta(days=2), 10), (START, 0)], 0, 10)
     assert [p.value for p in chart.points] == [0, 10]
-    assert chart.polyline == "40,204 616,16"
+    assert chart.polyline == "40,204 616,40"
 
 
 def test_chart_with_one_point_puts_it_in_the_middle_with_one_label() -> None:
     chart = line_chart([(START, 4)], 0, 10)
     assert chart.points[0].x == 328.0
-    assert chart.polyline == "328,128.8"
+    assert chart.polyline == "328,138.4"
     assert [(label.x, label.anchor) for label in chart.x_labels] == [(328.0, "middle")]
 
 

@@ -20,7 +20,9 @@ from portal.questionnaires.services.definitions import (
     Item,
     Option,
     alerts_for,
+    calls_for,
     clean_answers,
+    dangers_for,
     from_json,
     load_all,
     load_definition,
@@ -199,6 +201,18 @@ BROKEN: list[tuple[str, Change, str | None, str]] = [
                                                               "points": {"a": 0, "b": 1, "c": 2}}),
      None, "points for 'c', which no scored item has"),
     ("bad_item_id", lambda d: item_of(d, 0, 0).update(id="Level 1"), "Level 1", "lower-case letters"),
+    ("danger_unknown_call", lambda d: item_of(d, 0, 2).update(danger=[
+        {"when": {"contains": "x"}, "text": T, "call": ["unit", "doctor_on_call"]}]), "ticks", "call must list"),
+    ("danger_on_another_item", lambda d: item_of(d, 0, 2).update(danger=[
+        {"when": {"item": "choice", "equals": "a"}, "text": T, "call": ["emergency"]}]), "ticks",
+     "looks only at its own item"),
+    ("danger_value_not_an_option", lambda d: item_of(d, 0, 1).update(danger=[
+        {"when": {"one_of": ["a", "c"]}, "text": T, "call": ["emergency"]}]), "choice",
+     "'c' is not an option of item 'choice'"),
+    ("danger_on_free_text", lambda d: item_of(d, 1, 0).update(danger=[
+        {"when": {"equals": "a"}, "text": T, "call": ["emergency"]}]), "note", "danger does not work on a text"),
+    ("danger_without_text", lambda d: item_of(d, 0, 0).update(danger=[{"when": {"min": 9}, "call": ["unit"]}]),
+     "level", "a danger lacks 'text'"),
 ]
 
 
@@ -492,3 +506,16 @@ def test_clean_answers_is_idempotent_and_only_keeps_visible_items(answers: dict[
         assert clean_answers(defn, once) == once
         assert set(once) <= {item.id for item in visible_items(defn, answers)}
         assert alerts_for(defn, once) == alerts_for(defn, answers)
+
+
+def test_a_danger_box_is_defined_in_the_file_and_kept_through_storage() -> None:
+    data = base()
+    item_of(data, 0, 1)["danger"] = [{"when": {"one_of": ["b"]}, "text": T, "call": ["suicide_line", "emergency"]}]
+    item_of(data, 0, 2)["danger"] = [{"when": {"contains": "x"}, "text": T, "call": ["unit", "emergency"]}]
+    defn = parse_definition(data, "form.yaml")
+    assert from_json(to_json(defn)) == defn
+    assert dangers_for(defn, {"choice": "a", "ticks": ["y"]}) == []
+    found = dangers_for(defn, {"choice": "b", "ticks": ["x", "y"]})
+    assert [danger.when.item for danger in found] == ["choice", "ticks"]
+    assert calls_for(found) == ["suicide_line", "emergency", "unit"]
+    assert dangers_for(defn, {"choice": "b", "ticks": ["x"]}, {"ticks"}) == found[1:]

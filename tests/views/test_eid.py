@@ -314,7 +314,7 @@ def test_eid_relative_accepts_an_invitation_with_their_own_e_id(app: Flask, sess
     relative = session.exec(select(User).where(User.personal_id == PER)).one()
     assert (relative.role, relative.name, relative.password_hash) == (Role.RELATIVE, "Per Ek", "")
     page = client.get("/invite", headers=EN).get_data(as_text=True)
-    assert "invites you to follow their care plan" in page
+    assert "wants you to be able to follow" in page
     accepted = client.post("/invite/accept", data={"csrf_token": csrf_from(page)})
     assert accepted.status_code == 303
     assert client.get(accepted.headers["Location"]).status_code == 200  # the plan, as Maria's relative

@@ -288,7 +288,7 @@ def test_consent_in_the_portal_comes_before_reading_and_accepting(app: Flask, se
     token = csrf_from(sharing)
     agreed = patient.post("/plan/sharing", data={"csrf_token": token, "provider": str(world.clinic.provider_id),
                                                  "answer": "agree"})
-    assert agreed.headers["Location"] == "/plan/sharing?done=agreed"
+    assert agreed.headers["Location"] == "/plan/sharing?done=agreed#confirmation"
     assert session.exec(select(ProviderConsent.method)).all() == ["portal"]
     assert clinic.get(f"/staff/plans/{world.plan.id}").status_code == 200
     assert _post(clinic, f"/staff/handovers/{handover.id}/accept").status_code == 303
@@ -330,6 +330,6 @@ def test_the_patient_cannot_withdraw_the_responsible_provider_or_answer_nonsense
     assert count_rows(session, ProviderConsent) == 0
 
 
-def test_the_sharing_page_is_linked_from_the_start_page(app: Flask, session: Session, world: World) -> None:
-    page = client_as(app, session.get(User, world.patient.user_id)).get("/plan/").get_data(as_text=True)
+def test_the_sharing_page_is_linked_from_the_more_page(app: Flask, session: Session, world: World) -> None:
+    page = client_as(app, session.get(User, world.patient.user_id)).get("/plan/more").get_data(as_text=True)
     assert 'href="/plan/sharing"' in page

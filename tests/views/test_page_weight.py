@@ -23,7 +23,9 @@ MAX_REQUESTS = 4
 MAX_BYTES = 30 * 1024
 SERVER_HEADERS = len("Server: gunicorn\r\nDate: Tue, 01 Dec 2026 17:35:18 GMT\r\nConnection: close\r\n")  # its own
 CHROMIUM_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
-FETCHED = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')  # stylesheets, scripts, icons
+# stylesheets, scripts, icons; not the home-screen icon and the web app manifest, which a browser fetches only when
+# the page is added to a home screen (tests/e2e/test_static_assets.py sees Chromium leave them)
+FETCHED = re.compile(r'<(?:link|script)\b(?![^>]*rel="(?:apple-touch-icon|manifest)")[^>]*?\b(?:href|src)="([^"]+)"')
 MARIA = "19680412-9820"  # the demo patient
 PAGES = ["/login", "/plan/", "/plan/timeline", "/plan/messages"]
 
@@ -61,11 +63,13 @@ def test_first_load_is_at_most_4_requests_and_30_kb(client: FlaskClient, session
     assert total <= MAX_BYTES, fetched
 
 
-def test_a_page_links_one_stylesheet_one_deferred_script_and_the_icon(client: FlaskClient) -> None:
+def test_a_page_links_one_stylesheet_one_deferred_script_the_icons_and_the_manifest(client: FlaskClient) -> None:
     head = client.get("/login").get_data(as_text=True).split("</head>")[0]
     tags = [re.sub(r"\?v=[0-9a-f]{12}", "?v=…", tag) for tag in re.findall(r"<(?:link|script)\b[^>]*>", head)]
     assert tags == [
         '<link rel="stylesheet" href="/static/css/portal.css?v=…">',
         '<script src="/static/js/portal.js?v=…" defer>',
         '<link rel="icon" href="/favicon.ico?v=…" type="image/svg+xml">',
+        '<link rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png?v=…">',
+        '<link rel="manifest" href="/static/manifest.webmanifest?v=…">',
     ]

@@ -222,7 +222,7 @@ def test_i_have_read_and_understand(client: FlaskClient, session: Session, maria
     article = maria.articles["trotthet"]
     response = _post(client, f"/plan/reading/{article.id}", {"response": "understood"})
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/plan/reading/{article.id}?answered=1"
+    assert response.headers["Location"] == f"/plan/reading/{article.id}?answered=1#confirmation"
     reading = _reading(session, maria.plan, article)
     assert reading.response == ReadingResponse.UNDERSTOOD
     assert reading.responded_at is not None
@@ -440,7 +440,7 @@ def test_remove_an_own_item_asks_first(client: FlaskClient, session: Session, ma
     assert count_rows(session, PlanItem, PlanItem.id == own_id) == 1
     response = _post(client, path, {"confirm": "yes"})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/plan/timeline?removed=1"
+    assert response.headers["Location"] == "/plan/timeline?removed=1#confirmation"
     assert count_rows(session, PlanItem, PlanItem.id == own_id) == 0
     last = _changes(session, maria.plan)[-1]
     assert (last.what, last.detail) == ("patient_item_removed", "Tandläkaren")
@@ -467,7 +467,7 @@ def test_what_matters_is_saved_and_the_nurse_sees_it(client: FlaskClient, nurse_
     text = "Att kunna gå med min hund Sixten.\nAtt få skriftlig information."
     response = _post(client, "/plan/what-matters", {"what_matters": f"  {text}  "})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/plan/what-matters?saved=1"
+    assert response.headers["Location"] == "/plan/what-matters?saved=1#confirmation"
     plan = session.get(CarePlan, maria.plan.id)
     session.refresh(plan)
     assert plan.what_matters == text
@@ -516,7 +516,10 @@ def test_print_page_has_the_whole_plan(client: FlaskClient, session: Session, ma
     for slug in ("fragor-till-lakaren", "trotthet"):
         article = maria.articles[slug]
         assert content.article_view(article, "sv").title in page
-        assert f"http://localhost/plan/reading/{article.id}" in page
+        assert f"/plan/reading/{article.id}" not in page  # works only after signing in
+    assert "Hela texterna finns i Min vårdplan under \"Läsning\" när du har loggat in på http://localhost/." in page
+    assert "19800101-****" in page  # the masked number, on screen and in every printed page's margin
+    assert 'data-print-page-before="Sida "' in page
     assert "Mat och aptit" not in page
     assert "https://www.1177.se/sjukdomar--besvar/cancer/" in page
     assert "Att kunna gå med min hund Sixten." in page

@@ -131,7 +131,9 @@ def test_a_draft_is_invisible_on_every_patient_page(app: Flask, session: Session
         assert response.status_code in (200, 302, 303, 403, 404), path
         for secret in (SUMMARY, draft.item.title, "Bröstcancer"):
             assert secret not in body, path
-    assert "Du har ingen vårdplan här än." in client.get("/plan/").get_data(as_text=True)
+    first_name = draft.patient.name.split(" ")[0]
+    expected = "Du har ingen vårdplan här än." if who == "patient" else f"{first_name} har ingen vårdplan här än."
+    assert expected in client.get("/plan/").get_data(as_text=True)
 
 
 def test_a_patient_cannot_write_into_a_draft(app: Flask, session: Session, draft: Draft) -> None:

@@ -305,7 +305,7 @@ def test_invite_makes_a_pending_delegation_and_queues_the_email(patient_client: 
     response = _post(patient_client, "/plan/relatives",
                      _invite_data(scopes=["forms", "plan"], email="Per.Berg@Example.se"), page="/plan/relatives")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/plan/relatives?done=invited"
+    assert response.headers["Location"] == "/plan/relatives?done=invited#confirmation"
     delegation = session.exec(select(Delegation)).one()
     assert delegation.patient_id == world.patient.id
     assert delegation.status == DelegationStatus.INVITED
@@ -440,7 +440,8 @@ def test_opening_by_code_keeps_it_in_the_session_not_in_the_address(app: Flask, 
     assert 'action="/invite/account"' in body
     assert 'href="/login?next=/invite"' in body
     assert 'data-invite-open' in body  # another invitation's link opens from here too
-    assert world.patient.name not in body  # nobody is named before signing in
+    # the secret code's holder learns who invites, and what for, before being asked anything
+    assert body.index(f"{world.patient.name} vill att du") < body.index('action="/invite/account"')
 
 
 @pytest.mark.parametrize("written", ["forged-token-000000000", "x", "A" * 150, "ABCDE-FGHJK-MNPQR-STVWX", ""])
@@ -465,7 +466,7 @@ def test_a_new_relative_account_accepts(app: Flask, session: Session, world: Wor
     visitor = app.test_client()
     response = _make_account(visitor, session, token, email="Per.New@Example.se")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/plan/"
+    assert response.headers["Location"] == "/invite/welcome"
     account = session.exec(select(User).where(User.email == "per.new@example.se")).one()
     assert account.role == Role.RELATIVE
     assert account.name == "Per Berg"
@@ -666,7 +667,7 @@ def test_a_signed_in_relative_accepts(relative_client: FlaskClient, session: Ses
     assert 'action="/invite/accept"' in body
     response = _post(relative_client, "/invite/accept", page="/invite")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/plan/"
+    assert response.headers["Location"] == "/invite/welcome"
     found = _fresh(session, Delegation, delegation.id)
     assert found.status == DelegationStatus.ACTIVE
     assert found.relative_user_id == world.relative.id
@@ -909,9 +910,11 @@ def test_the_navigation_links_only_what_is_in_scope(relative_client: FlaskClient
 
 def test_the_patient_sees_every_link_and_no_banner(patient_client: FlaskClient) -> None:
     page = patient_client.get("/plan/").get_data(as_text=True)
-    for path in ("/plan/timeline", "/plan/messages", "/plan/forms", "/plan/relatives", "/plan/access-log",
-                 "/plan/settings"):
+    for path in ("/plan/timeline", "/plan/messages", "/plan/forms", "/plan/reading", "/plan/more"):
         assert f'href="{path}"' in page
+    more = patient_client.get("/plan/more").get_data(as_text=True)  # "Mer" in the navigation
+    for path in ("/plan/relatives", "/plan/access-log", "/plan/settings"):
+        assert f'href="{path}"' in more
     assert 'class="mv-acting-banner' not in page
 
 
@@ -935,7 +938,7 @@ def test_added_scope_applies_to_the_very_next_request(patient_client: FlaskClien
     response = _post(patient_client, f"/plan/relatives/{plan_only.id}",
                      {"scopes": ["plan", "messages_read"], "valid_until": until})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/plan/relatives?done=changed"
+    assert response.headers["Location"] == "/plan/relatives?done=changed#confirmation"
     found = _fresh(session, Delegation, plan_only.id)
     assert found.scopes == "plan messages_read"
     assert found.valid_until.isoformat() == until
@@ -983,7 +986,7 @@ def test_revoking_ends_the_access_on_the_next_request(patient_client: FlaskClien
     assert _acting(relative_client) == plan_only.id
     response = _post(patient_client, f"/plan/relatives/{plan_only.id}/revoke")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/plan/relatives?done=revoked"
+    assert response.headers["Location"] == "/plan/relatives?done=revoked#confirmation"
     found = _fresh(session, Delegation, plan_only.id)
     assert found.status == DelegationStatus.REVOKED
     assert found.revoked_at is not None

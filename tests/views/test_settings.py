@@ -76,11 +76,11 @@ def test_settings_page_works_without_a_plan(client: FlaskClient, session: Sessio
 def test_save_turns_emails_on_and_says_so(client: FlaskClient, session: Session, patient: Patient) -> None:
     response = _save(client, contact_email=" maria@example.se ", notify_messages="yes")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/plan/settings?saved=1"
+    assert response.headers["Location"] == "/plan/settings?saved=1#confirmation"
     account = _account(session, patient)
     assert (account.contact_email, account.notify_messages) == ("maria@example.se", True)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert '<p class="mv-notice" role="status">Your settings are saved.</p>' in page
+    assert 'id="confirmation" role="status" tabindex="-1" data-autofocus>Your settings are saved.</p>' in page
     assert 'value="maria@example.se"' in page
     assert " checked" in page
 

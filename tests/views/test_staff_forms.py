@@ -175,16 +175,23 @@ def test_answers_table_and_chart(client: FlaskClient, session: Session, setup: S
     sent = [_answered(session, setup, "mabra", {"distress": score}, when)
             for score, when in ((2, MARCH), (3, APRIL), (6, MAY))]
     page = client.get(f"/staff/plans/{setup.plan.id}/forms").get_data(as_text=True)
-    chart = page.split("<svg")[1].split("</svg>")[0]
+    chart = page.split('<svg class="mv-chart__svg"')[1].split("</svg>")[0]
     assert 'role="img" aria-labelledby="chart-mabra-title chart-mabra-desc"' in chart
     assert '<title id="chart-mabra-title">Score for How are you? over time</title>' in chart
-    assert '<desc id="chart-mabra-desc">Scores from 3 March 2027 to 12 May 2027: 2, 3, 6.</desc>' in chart
+    assert ('<desc id="chart-mabra-desc">Scores from 3 March 2027 to 12 May 2027: 2, 3, 6. '
+            'A higher score means more trouble.</desc>') in chart
+    assert ">Score</text>" in chart  # the y axis is named in the picture too
+    caption = page.split('<figcaption class="mv-chart__caption"')[1].split("</figcaption>")[0]
+    assert "Up the left side: the score, from 0 to 10. Along the bottom: the date of the answer." in caption
+    assert "A higher score means more trouble." in caption
+    assert "The dashed line marks 4 points" in caption
     assert chart.count("<circle") == 3
     assert 'class="mv-chart__threshold"' in chart
     assert "style=" not in chart
     assert "The dashed line marks 4 points" in page
     table = page.split('<table class="mv-table">')[1].split("</table>")[0]
-    assert "The chart above shows the same scores." in table
+    assert "The chart above shows the same scores. A higher score means more trouble." in table
+    assert "<td>6 of 10</td>" in table
     assert table.index("12 May 2027") < table.index("3 March 2027")
     for response in sent:
         assert f'href="/staff/responses/{response.id}"' in table
@@ -217,7 +224,7 @@ def test_response_page_shows_answers_in_words_and_its_alerts(client: FlaskClient
     response = _answered(session, setup, "mabra", {"distress": 5, "problems_physical": ["eating", "breathing"]})
     page = client.get(f"/staff/responses/{response.id}").get_data(as_text=True)
     assert f'<h1 tabindex="-1">How are you? from {setup.patient.name}</h1>' in page
-    assert "<dt>Score</dt><dd>5</dd>" in page
+    assert "<dt>Score</dt><dd>5 of 10. A higher score means more trouble.</dd>" in page
     assert "<dt>What has bothered you in your body?</dt><dd>Breathing, Eating</dd>" in page
     assert "What has been difficult in everyday life?</dt><dd><span class=\"mv-muted\">Not answered" in page
     assert f'href="/staff/responses/{response.id}/alerts">Handle the alerts</a>' in page

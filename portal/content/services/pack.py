@@ -15,7 +15,10 @@ from typing import Any
 import yaml
 
 CONTENT = Path(__file__).resolve().parent.parent / "pack"
-LANGUAGES = ("sv", "en")
+LANGUAGES = ("sv", "en")  # every text has these
+OPTIONAL_LANGUAGES = ("ar", "fi")  # a text may have these too; without them the reader gets Swedish, marked as such
+EASY_READ = "sv-lattlast"  # lättläst: easy-to-read Swedish, an optional variant of an article
+ARTICLE_VARIANTS = LANGUAGES + OPTIONAL_LANGUAGES + (EASY_READ,)
 PHASES = ("investigation", "treatment", "rehabilitation", "follow_up")
 KINDS = ("examination", "treatment", "appointment", "milestone")
 NATIONAL_STATUSES = ("published", "coming")
@@ -27,6 +30,9 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 _URL = re.compile(r"https://[^\s\"'<>]+")
 _RAW_HTML = re.compile(r"<[A-Za-z!/?]")
 _TOP_FIELDS = {"key", "demo", "national_status", "name", "about", "self_care", "skeleton"}
+_TOP_OPTIONAL = {"safety"}
+_SAFETY_FIELDS = {"phases", "treatments"}
+_TREATMENT_FIELDS = {"words", "text"}
 _STEP_FIELDS = {"phase", "kind", "week", "title"}
 _STEP_OPTIONAL = {"preparation"}
 _FRONT_FIELDS = {"phase", "title", "summary"}
@@ -149,12 +155,13 @@ def _fields(mapping: object, required: set[str], optional: set[str], file: str, 
 
 
 def _text(value: object, file: str, what: str, line: int) -> dict[str, str]:
-    """A text in every language: {sv: ..., en: ...}, each non-empty."""
-    mapping = _fields(value, set(LANGUAGES), set(), file, what, line)
-    for language in LANGUAGES:
+    """A text in every language: {sv: ..., en: ...}, each non-empty; ar and fi may be given too."""
+    mapping = _fields(value, set(LANGUAGES), set(OPTIONAL_LANGUAGES), file, what, line)
+    given = [language for language in LANGUAGES + OPTIONAL_LANGUAGES if language in mapping]
+    for language in given:
         if not isinstance(mapping[language], str) or not mapping[language].strip():
             raise PackError(file, f"{what} needs a {language} text", _line(mapping, line))
-    return {language: mapping[language].strip() for language in LANGUAGES}
+    return {language: mapping[language].strip() for language in given}
 
 
 def _choice(value: object, allowed: tuple[str, ...], file: str, what: str, line: int) -> str:
@@ -165,7 +172,7 @@ def _choice(value: object, allowed: tuple[str, ...], file: str, what: str, line:
 
 def _load_diagnosis_file(path: Path, key: str, file: str) -> tuple[bool, str, dict[str, Any]]:
     raw = _parse_yaml(path.read_text(encoding="utf-8"), file)
-    top = _fields(raw, _TOP_FIELDS, set(), file, "the file", 1)
+    top = _fields(raw, _TOP_FIELDS, _TOP_OPTIONAL, file, "the file", 1)
     if top["key"] != key:
         raise PackError(file, f"key '{top['key']}' does not match the folder name '{key}'", top.line)
     if top["demo"] is not True:
@@ -199,7 +206,36 @@ def _load_diagnosis_file(path: Path, key: str, file: str) -> tuple[bool, str, di
         "self_care": [_text(advice, file, "self_care advice", top.line) for advice in self_care],
         "skeleton": steps,
     }
+    if "safety" in top:
+        data["safety"] = _safety(top["safety"], file, top.line)
     return True, status, data
+
+
+def _safety(value: object, file: str, line: int) -> dict[str, Any]:
+    """When to call the unit: a text per phase, and a text per treatment found by words in a treatment item's title.
+
+    `generell` holds the texts for everyone; a diagnosis may replace a phase's or a treatment's text or add one."""
+    safety = _fields(value, set(), _SAFETY_FIELDS, file, "safety", line)
+    line = _line(safety, line)
+    phases = safety.get("phases") or {}
+    if not isinstance(phases, dict):
+        raise PackError(file, "safety phases must be a mapping of phase to text", line)
+    checked: dict[str, Any] = {"phases": {}, "treatments": {}}
+    for phase, text in phases.items():
+        checked["phases"][_choice(phase, PHASES, file, "phase", line)] = _text(text, file, "a safety text", line)
+    treatments = safety.get("treatments") or {}
+    if not isinstance(treatments, dict):
+        raise PackError(file, "safety treatments must be a mapping of treatment to words and text", line)
+    for key, treatment in treatments.items():
+        if not isinstance(key, str) or not _KEY.fullmatch(key):
+            raise PackError(file, f"a treatment is named with a-z, 0-9 and - only ({key})", line)
+        entry = _fields(treatment, _TREATMENT_FIELDS, set(), file, f"the treatment '{key}'", line)
+        words = entry["words"]
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise PackError(file, f"the treatment '{key}' needs a list of words found in item titles", _line(entry))
+        checked["treatments"][key] = {"words": [word.strip().lower() for word in words],
+                                      "text": _text(entry["text"], file, "a safety text", _line(entry, line))}
+    return checked
 
 
 def _split_front_matter(text: str, file: str) -> tuple[Any, str]:
@@ -257,8 +293,9 @@ def _load_articles(folder: Path, root: Path) -> list[ArticlePack]:
     for path in files:
         file = str(path.relative_to(root))
         parts = path.name.rsplit(".", 2)
-        if len(parts) != 3 or parts[1] not in LANGUAGES or not _SLUG.fullmatch(parts[0]):
-            raise PackError(file, "an article file is named <slug>.sv.md or <slug>.en.md (a-z, 0-9 and -)")
+        if len(parts) != 3 or parts[1] not in ARTICLE_VARIANTS or not _SLUG.fullmatch(parts[0]):
+            raise PackError(file, "an article file is named <slug>.<variant>.md, the variant one of "
+                                  f"{', '.join(ARTICLE_VARIANTS)} (slug: a-z, 0-9 and -)")
         by_slug.setdefault(parts[0], {})[parts[1]] = _load_article_file(path, file)
     articles = []
     for position, slug in enumerate(sorted(by_slug)):
@@ -268,11 +305,12 @@ def _load_articles(folder: Path, root: Path) -> list[ArticlePack]:
                 other = next(iter(versions))
                 file = str((articles_dir / f"{slug}.{other}.md").relative_to(root))
                 raise PackError(file, f"the {language} version {slug}.{language}.md is missing")
-        phases = {versions[language].pop("phase") for language in LANGUAGES}
+        given = [variant for variant in ARTICLE_VARIANTS if variant in versions]
+        phases = {versions[variant].pop("phase") for variant in given}
         if len(phases) != 1:
             file = str((articles_dir / f"{slug}.en.md").relative_to(root))
-            raise PackError(file, "the Swedish and English versions have different phases", 2)
-        articles.append(ArticlePack(slug, phases.pop(), position, {lang: versions[lang] for lang in LANGUAGES}))
+            raise PackError(file, "the versions of this article have different phases", 2)
+        articles.append(ArticlePack(slug, phases.pop(), position, {variant: versions[variant] for variant in given}))
     return articles
 
 

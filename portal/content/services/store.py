@@ -15,11 +15,14 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from portal.content.services.pack import LANGUAGES, PHASES, DiagnosisPack
+from portal.content.services.pack import EASY_READ, LANGUAGES, OPTIONAL_LANGUAGES, PHASES, DiagnosisPack
 from portal.core import keyset
 from portal.core.clock import utcnow
 from portal.core.keyset import Key, Slice
+from portal.core.local_text import SWEDISH, pick
 from portal.models import Article, CarePlan, ContentTemplate, TemplateStatus
+
+TEXT_LANGUAGES = LANGUAGES + OPTIONAL_LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,25 @@ class ArticleView:
     summary: str
     body: str
     links: list[dict[str, str]]
+    variant: str = SWEDISH  # the version shown: a language (sv, en, ar, fi) or sv-lattlast
+    variants: tuple[str, ...] = (SWEDISH,)  # every version the article has
 
     @property
     def html(self) -> Markup:
         return render_markdown(self.body)
+
+    @property
+    def lang(self) -> str:
+        """The language of the text shown, for `lang` (lättläst is Swedish)."""
+        return SWEDISH if self.variant == EASY_READ else self.variant
+
+    @property
+    def easy_read(self) -> bool:
+        return self.variant == EASY_READ
+
+    @property
+    def has_easy_read(self) -> bool:
+        return EASY_READ in self.variants
 
 
 @dataclass(frozen=True)
@@ -211,23 +229,41 @@ def published_diagnoses(session: Session) -> list[str]:
 
 
 def template_data(template: ContentTemplate, language: str) -> dict[str, Any]:
-    """Names, about, self-care and skeleton in one language (Swedish when the language is not in the pack)."""
-    language = language if language in LANGUAGES else "sv"
+    """Names, about, self-care and skeleton in one language (Swedish when a text has none in it); each text is a
+    LocalText that knows its language, so that a page marks Swedish text with `lang="sv"`."""
     data = json.loads(template.data)
-
-    def pick(text: dict[str, str]) -> str:
-        return text.get(language) or text["sv"]
-
     return {
-        "name": pick(data["name"]),
-        "about": pick(data["about"]),
-        "self_care": [pick(advice) for advice in data["self_care"]],
+        "name": pick(data["name"], language),
+        "about": pick(data["about"], language),
+        "self_care": [pick(advice, language) for advice in data["self_care"]],
         "skeleton": [
-            {**step, "title": pick(step["title"]),
-             "preparation": pick(step["preparation"]) if "preparation" in step else ""}
+            {**step, "title": pick(step["title"], language),
+             "preparation": pick(step["preparation"], language) if "preparation" in step else ""}
             for step in data["skeleton"]
         ],
     }
+
+
+@dataclass(frozen=True)
+class SafetyTexts:
+    """When to call the unit, in one language: a text by phase, and by treatment the title words and its text."""
+
+    phases: dict[str, str]
+    treatments: dict[str, tuple[list[str], str]]
+
+
+def safety_texts(templates: list[ContentTemplate | None], language: str) -> SafetyTexts:
+    """The safety texts of these versions merged in order (later ones replace or add texts), in one language (Swedish
+    where a text has none in it; each a LocalText that knows which)."""
+    phases: dict[str, str] = {}
+    treatments: dict[str, tuple[list[str], str]] = {}
+    for template in templates:
+        safety = json.loads(template.data).get("safety", {}) if template else {}
+        for phase, text in safety.get("phases", {}).items():
+            phases[phase] = pick(text, language)
+        for key, treatment in safety.get("treatments", {}).items():
+            treatments[key] = (treatment["words"], pick(treatment["text"], language))
+    return SafetyTexts(phases, treatments)
 
 
 def skeleton_by_phase(skeleton: list[dict[str, Any]]) -> list[PhaseView]:
@@ -237,11 +273,24 @@ def skeleton_by_phase(skeleton: list[dict[str, Any]]) -> list[PhaseView]:
             for phase in PHASES]
 
 
-def article_view(article: Article, language: str) -> ArticleView:
+def choose_variant(variants: tuple[str, ...] | list[str], language: str, easy_read: bool = False,
+                   asked: str | None = None) -> str:
+    """Which version of an article a reader gets: the one asked for ("Visa på svenska"), else the reader's language,
+    else Swedish; lättläst replaces ordinary Swedish for a reader who chose it."""
+    if asked in variants:
+        return str(asked)
+    if language != SWEDISH and language in variants:
+        return language
+    return EASY_READ if easy_read and EASY_READ in variants else SWEDISH
+
+
+def article_view(article: Article, language: str, easy_read: bool = False, asked: str | None = None) -> ArticleView:
     data = json.loads(article.data)
-    text = data.get(language) or data["sv"]
+    variants = tuple(data)
+    variant = choose_variant(variants, language, easy_read, asked)
+    text = data[variant]
     return ArticleView(article.id or 0, article.slug, article.phase, text["title"], text["summary"], text["body"],
-                       text["links"])
+                       text["links"], variant, variants)
 
 
 def article_counts(session: Session, template_ids: list[int]) -> dict[int, int]:

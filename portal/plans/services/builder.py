@@ -7,6 +7,8 @@ their access-log event), or refuses with a code that the view translates.
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -515,7 +517,8 @@ def create_plan(session: Session, patient: Patient, template: ContentTemplate, n
         when = _local_start(monday + timedelta(weeks=step["week"] - 1))
         session.add(PlanItem(plan_id=plan.id, phase=step["phase"], kind=step["kind"], title=step["title"],
                              preparation=step["preparation"], starts_at=when, date_precision=DatePrecision.WEEK,
-                             status=ItemStatus.PLANNED, unit_id=nurse.unit_id, position=position))
+                             status=ItemStatus.PLANNED, unit_id=nurse.unit_id, position=position,
+                             text_language=getattr(step["title"], "lang", "sv")))
     for article in content.articles_of(session, template.id or 0):
         session.add(PlanReading(plan_id=plan.id, article_id=article.id))
     record_change(session, plan, actor, Change.PLAN_CREATED, data["name"])
@@ -549,3 +552,24 @@ def set_what_matters(session: Session, plan: CarePlan, actor: User, text: str) -
     plan.what_matters_at = utcnow()
     record_change(session, plan, actor, Change.WHAT_MATTERS)
     session.flush()
+
+
+# --- lists by name ---------------------------------------------------------------------------------------------------
+
+SWEDISH_LAST = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"})  # after z, as in Swedish
+
+
+def name_key(name: str, language: str) -> tuple[str, str]:
+    """Sort by what people read, in their alphabet and whatever the server's locale: case and accents aside, and in
+    Swedish å, ä and ö last ("Äggstockscancer" after "Urinblåsecancer"; in English among the a's)."""
+    folded = name.casefold()
+    if language == "sv":
+        folded = folded.translate(SWEDISH_LAST)
+    plain = "".join(char for char in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(char))
+    return plain, name
+
+
+def by_name(names: Mapping[str, str], language: str) -> list[tuple[str, str]]:
+    """(code, name) pairs in the order of their displayed names: the diagnosis choices of the builder and the
+    caseload."""
+    return sorted(names.items(), key=lambda pair: name_key(pair[1], language))

@@ -9,12 +9,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from blinker import Namespace
+from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from portal.content.services import store as content
 from portal.core import upsert
 from portal.core.clock import as_utc
-from portal.models import CarePlan, CareUnit, ItemSource, Patient, PlanChange, PlanItem, PlanVisit, Role, User
+from portal.models import (
+    CarePlan,
+    CareUnit,
+    FormAssignment,
+    ItemSource,
+    Patient,
+    PlanChange,
+    PlanItem,
+    PlanReading,
+    PlanVisit,
+    Questionnaire,
+    Role,
+    User,
+)
 from portal.plans.services import plans
 from portal.plans.services.builder import MAX_TEXT, Change, record_change
 from portal.plans.services.timeline import ToLocalDate, next_item
@@ -90,6 +104,32 @@ def start_page(session: Session, plan: CarePlan, today: date, to_local: ToLocalD
     upcoming = next_item(plans.plan_items(session, plan.id or 0), today, to_local)
     units = plans.units_by_id(session, {upcoming.unit_id} if upcoming and upcoming.unit_id else set())
     return StartPage(upcoming, units, plans.contact_for(session, plan))
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """The start page's "Att göra" besides the unread messages (the navigation's count) and "Nytt i din plan": forms
+    the care team asked for that are due and not answered, and the plan's articles nobody has opened yet."""
+
+    forms_due: int
+    unread_reading: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.forms_due or self.unread_reading)
+
+
+def to_do(session: Session, plan_id: int, now: datetime) -> ToDo:
+    """Both counts in one query, whatever the size of the plan. A form is due as on the forms page
+    (questionnaires' forms_to_answer): active, due by now, and a form we know; answering it moves it on."""
+    known = exists().where(Questionnaire.key == FormAssignment.questionnaire_key)
+    forms = (select(func.count()).select_from(FormAssignment)
+             .where(FormAssignment.plan_id == plan_id, col(FormAssignment.active).is_(True),
+                    col(FormAssignment.due_at) <= now, known).scalar_subquery())
+    unread = (select(func.count()).select_from(PlanReading)
+              .where(PlanReading.plan_id == plan_id, col(PlanReading.read_at).is_(None)).scalar_subquery())
+    forms_due, unread_reading = session.execute(select(forms, unread)).one()
+    return ToDo(forms_due, unread_reading)
 
 
 def record_visit(session: Session, plan_id: int, user_id: int, now: datetime) -> PlanVisit:

@@ -6,7 +6,8 @@ from sqlmodel import Session, col, select
 
 from portal.content.services import store as content
 from portal.core.clock import utcnow
-from portal.models import Article, CarePlan, ContentTemplate, PlanReading, ReadingResponse, User
+from portal.core.local_text import SWEDISH, LocalText
+from portal.models import Article, CarePlan, ContentTemplate, Patient, PlanReading, ReadingResponse, User
 from portal.plans.services.builder import Change, record_change
 
 
@@ -57,15 +58,42 @@ def move_to_version(session: Session, plan: CarePlan, actor: User, new: ContentT
     session.flush()
 
 
-def views(session: Session, plan: CarePlan, language: str) -> list[tuple[content.ArticleView, PlanReading]]:
-    """The plan's articles in the reader's language, each with what the patient did with it."""
-    return [(content.article_view(article, language), reading) for reading, article in readings(session, plan.id or 0)]
+def views(session: Session, plan: CarePlan, language: str, easy_read: bool = False
+          ) -> list[tuple[content.ArticleView, PlanReading]]:
+    """The plan's articles in the reader's language (Swedish where an article has none in it), each with what the
+    patient did with it. With lättläst chosen, an article's easy-to-read version replaces its ordinary Swedish, and
+    those articles come first: the others stay, since the care team chose them too."""
+    found = [(content.article_view(article, language, easy_read), reading)
+             for reading, article in readings(session, plan.id or 0)]
+    return sorted(found, key=lambda pair: not pair[0].easy_read) if easy_read else found
 
 
-def find(session: Session, plan: CarePlan, article_id: int, language: str
-         ) -> tuple[content.ArticleView, PlanReading] | None:
-    """One article of the plan's reading (None if it is not the plan's)."""
-    return next(((view, reading) for view, reading in views(session, plan, language) if view.id == article_id), None)
+def by_phase(session: Session, plan: CarePlan, language: str) -> dict[str, list[content.ArticleView]]:
+    """The plan's articles by phase in care order (investigation, treatment, rehabilitation, follow-up), not by slug:
+    slugs start with the phase's Swedish word, so sorting by slug would put investigation last."""
+    grouped = content.articles_by_phase([view for view, _reading in views(session, plan, language)])
+    return {phase: articles for phase, articles in grouped.items() if articles}
+
+
+def find(session: Session, plan: CarePlan, article_id: int, language: str, easy_read: bool = False,
+         asked: str | None = None) -> tuple[content.ArticleView, PlanReading] | None:
+    """One article of the plan's reading (None if it is not the plan's), in the version `asked` for if it has it
+    ("Visa på svenska"), else as `views` chooses."""
+    for reading, article in readings(session, plan.id or 0):
+        if article.id == article_id:
+            return content.article_view(article, language, easy_read, asked), reading
+    return None
+
+
+def usual_variant(view: content.ArticleView, language: str, easy_read: bool) -> str:
+    """The version this reader gets without asking for one: what "Visa på svenska" switches away from and back to."""
+    return content.choose_variant(view.variants, language, easy_read)
+
+
+def set_easy_read(session: Session, patient: Patient, on: bool) -> None:
+    """The patient's choice of lättläst, kept until they change it."""
+    patient.easy_read = on
+    session.add(patient)
 
 
 def mark_opened(session: Session, reading: PlanReading) -> None:
@@ -87,6 +115,19 @@ def self_care(session: Session, plan: CarePlan, language: str) -> list[str]:
     """The self-care advice of the plan's content version."""
     template = plan_template(session, plan)
     return content.template_data(template, language)["self_care"] if template else []
+
+
+def illness_text(session: Session, plan: CarePlan, language: str) -> LocalText:
+    """The illness in plain words for the start page: while the care team has left it as the national text came (in
+    any language), the national text in the reader's language; text the care team wrote is Swedish (it is stored
+    without its language)."""
+    template = plan_template(session, plan)
+    stored = plan.diagnosis_summary.strip()
+    if template is not None:
+        national = {lang: content.template_data(template, lang)["about"] for lang in content.TEXT_LANGUAGES}
+        if any(stored == text.strip() for text in national.values()):
+            return national[language] if language in national else national[SWEDISH]
+    return LocalText(plan.diagnosis_summary, SWEDISH)
 
 
 def version_choice(session: Session, plan: CarePlan) -> tuple[ContentTemplate | None, ContentTemplate | None]:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from portal.questionnaires.services.definitions import Definition
 
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40.0, 24.0, 16.0, 36.0
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40.0, 24.0, 40.0, 36.0  # the top holds the y axis name
 MAX_TICKS = 6
 
 
@@ -106,14 +106,7 @@ def line_chart(points: list[tuple[datetime, float]], y_min: float, y_max: float,
 
 def score_range(defn: Definition) -> tuple[int, int] | None:
     """The lowest and highest score a form can give (the chart's y axis), or None when it has no score."""
-    scoring = defn.scoring
-    if scoring is None:
-        return None
-    if scoring.method == "item":
-        item = defn.item(scoring.item or "")
-        return (item.min, item.max) if item.min is not None and item.max is not None else None
-    count = len(scoring.items)
-    return min(0, min(scoring.points.values()) * count), max(0, max(scoring.points.values()) * count)
+    return defn.score_range()
 
 
 def alert_threshold(defn: Definition) -> int | None:

@@ -15,13 +15,15 @@ from typing import Any, NoReturn
 import yaml
 
 QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "definitions"
-LANGUAGES = ("sv", "en")
+LANGUAGES = ("sv", "en")  # every text has these
+OPTIONAL_LANGUAGES = ("ar", "fi")  # a text may have these; without them the reader gets Swedish, marked (`|t`)
 ITEM_TYPES = ("scale", "single", "multiple", "yesno", "text", "date")
 PROFESSIONS = ("physiotherapist", "dietitian", "counsellor", "social_worker", "contact_nurse",
                "occupational_therapist", "doctor")
 YES_NO = ("yes", "no")
 DEFAULT_MAX_LENGTH = 2000
 SCORING_METHODS = ("item", "sum")
+CALLS = ("unit", "healthcare_guide", "emergency", "suicide_line")  # whom a danger box tells the patient to call
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _VALUE = re.compile(r"[a-z0-9][a-z0-9_]{0,39}")
@@ -30,12 +32,13 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _URL = re.compile(r"https://[^\s\"'<>]+")
 _TOP_FIELDS = {"key", "version", "demo", "title", "intro", "groups", "scoring", "alerts", "readings"}
 _GROUP_FIELDS = {"id", "title", "items", "show_if"}
-_ITEM_FIELDS = {"id", "type", "text", "help", "required", "show_if"}
+_ITEM_FIELDS = {"id", "type", "text", "help", "required", "show_if", "danger"}
 _TYPE_FIELDS = {"scale": {"min", "max", "min_label", "max_label"}, "single": {"options"}, "multiple": {"options"},
                 "yesno": set(), "text": {"max_length"}, "date": set()}
 _ALL_ITEM_FIELDS = _ITEM_FIELDS.union(*_TYPE_FIELDS.values())
-_CONDITION_FORMS = ({"item", "equals"}, {"item", "contains"}, {"item", "min"}, {"score_min"})
-_CONDITION_TYPES = {"equals": ("single", "yesno"), "contains": ("multiple",), "min": ("scale",)}
+_CONDITION_FORMS = ({"item", "equals"}, {"item", "one_of"}, {"item", "contains"}, {"item", "min"}, {"score_min"})
+_CONDITION_TYPES = {"equals": ("single", "yesno"), "one_of": ("single", "yesno"), "contains": ("multiple",),
+                    "min": ("scale",)}
 
 Text = dict[str, str]
 Value = int | str | list[str]
@@ -56,10 +59,12 @@ class DefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class Condition:
-    """When a screen, question, alert or reading applies: one of item+equals, item+contains, item+min, score_min."""
+    """When a screen, question, alert, reading or danger applies: one of item+equals, item+one_of, item+contains,
+    item+min, score_min."""
 
     item: str | None = None
     equals: str | None = None
+    one_of: tuple[str, ...] | None = None
     contains: str | None = None
     min: int | None = None
     score_min: int | None = None
@@ -71,6 +76,15 @@ class Option:
 
     value: str
     text: Text
+
+
+@dataclass(frozen=True)
+class Danger:
+    """Answers that may mean the patient needs help now: a box at once, with the text and whom to call (CALLS)."""
+
+    when: Condition
+    text: Text
+    call: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ class Item:
     options: tuple[Option, ...] = ()
     max_length: int | None = None
     show_if: Condition | None = None
+    danger: tuple[Danger, ...] = ()
 
     def values(self) -> tuple[str, ...]:
         """The values a single, multiple or yes/no answer may take."""
@@ -132,6 +147,7 @@ class Scoring:
     item: str | None = None
     items: tuple[str, ...] = ()
     points: dict[str, int] = field(default_factory=dict)
+    direction: Text | None = None  # what a higher score means, in words ("Higher scores mean more trouble.")
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,17 @@ class Definition:
             if item.id == item_id:
                 return item
         raise KeyError(item_id)
+
+    def score_range(self) -> tuple[int, int] | None:
+        """The lowest and highest score the form can give, or None when it has no score."""
+        scoring = self.scoring
+        if scoring is None:
+            return None
+        if scoring.method == "item":
+            item = self.item(scoring.item or "")
+            return (item.min, item.max) if item.min is not None and item.max is not None else None
+        count = len(scoring.items)
+        return min(0, min(scoring.points.values()) * count), max(0, max(scoring.points.values()) * count)
 
     def content_hash(self) -> str:
         """A fingerprint of the content, so a changed file becomes a new stored version and an unchanged one not."""
@@ -196,10 +223,13 @@ class _Place:
             value = raw.get(language)
             if not isinstance(value, str) or not value.strip():
                 self.fail(f"{what} lacks '{language}'")
-        extra = sorted(str(key) for key in raw if key not in LANGUAGES)
+        extra = sorted(str(key) for key in raw if key not in LANGUAGES + OPTIONAL_LANGUAGES)
         if extra:
             self.fail(f"{what} has an unknown language '{extra[0]}'")
-        return {language: raw[language].strip() for language in LANGUAGES}
+        for language in OPTIONAL_LANGUAGES:
+            if language in raw and (not isinstance(raw[language], str) or not raw[language].strip()):
+                self.fail(f"{what} has an empty '{language}'")
+        return {language: raw[language].strip() for language in LANGUAGES + OPTIONAL_LANGUAGES if language in raw}
 
     def name(self, raw: Any, what: str, pattern: re.Pattern[str] = _NAME) -> str:
         if isinstance(raw, bool):
@@ -234,6 +264,9 @@ def _condition(raw: Any, place: _Place) -> Condition:
     item = place.name(raw["item"], "the condition's item")
     if "min" in raw:
         return Condition(item=item, min=place.integer(raw["min"], "min"))
+    if "one_of" in raw:
+        values = tuple(place.name(v, "one_of", _VALUE) for v in place.listing(raw["one_of"], "one_of"))
+        return Condition(item=item, one_of=values)
     form = "equals" if "equals" in raw else "contains"
     return Condition(item=item, **{form: place.name(raw[form], form, _VALUE)})
 
@@ -268,6 +301,25 @@ def _typed_fields(data: dict[str, Any], kind: str, place: _Place) -> dict[str, A
             "max_label": place.text(data["max_label"], "max_label")}
 
 
+def _dangers(raw: Any, item_id: str, kind: str, place: _Place) -> tuple[Danger, ...]:
+    """An item's danger boxes; each `when` looks at the item's own answer (it names no other item)."""
+    if kind in ("text", "date"):
+        place.fail(f"danger does not work on a {kind} item")
+    dangers = []
+    for entry in place.listing(raw, "danger"):
+        data = place.mapping(entry, "a danger", {"when", "text", "call"}, {"when", "text", "call"})
+        when = data["when"]
+        if not isinstance(when, dict) or when.get("item", item_id) != item_id:
+            place.fail("a danger's when looks only at its own item: write equals, one_of, contains or min")
+        calls = tuple(place.listing(data["call"], "call"))
+        unknown = [call for call in calls if call not in CALLS]
+        if unknown or len(set(calls)) != len(calls):
+            place.fail(f"call must list some of {', '.join(CALLS)} once each, not {list(calls)!r}")
+        dangers.append(Danger(when=_condition({**when, "item": item_id}, place),
+                              text=place.text(data["text"], "the danger's text"), call=calls))
+    return tuple(dangers)
+
+
 def _item(raw: Any, file: str) -> Item:
     item_id = raw.get("id") if isinstance(raw, dict) else None
     place = _Place(file, item=item_id if isinstance(item_id, str) else None)
@@ -281,6 +333,7 @@ def _item(raw: Any, file: str) -> Item:
         help=place.text(data["help"], "help") if "help" in data else None,
         required=place.boolean(data.get("required", False), "required"),
         show_if=_condition(data["show_if"], place) if "show_if" in data else None,
+        danger=_dangers(data["danger"], data["id"], kind, place) if "danger" in data else (),
         **_typed_fields(data, kind, place))
 
 
@@ -317,18 +370,20 @@ def _reading(raw: Any, file: str, number: int) -> Reading:
 def _scoring(raw: Any, file: str) -> Scoring:
     place = _Place(file, where="scoring")
     method = raw.get("method") if isinstance(raw, dict) else None
+    direction = place.text(raw["direction"], "direction") if isinstance(raw, dict) and "direction" in raw else None
     if method == "item":
-        data = place.mapping(raw, "scoring by item", {"method", "item"}, {"method", "item"})
-        return Scoring(method="item", item=place.name(data["item"], "the scored item"))
+        data = place.mapping(raw, "scoring by item", {"method", "item", "direction"}, {"method", "item"})
+        return Scoring(method="item", item=place.name(data["item"], "the scored item"), direction=direction)
     if method != "sum":
         place.fail(f"unknown scoring method {method!r}; use one of {', '.join(SCORING_METHODS)}")
-    data = place.mapping(raw, "scoring by sum", {"method", "items", "points"}, {"method", "items", "points"})
+    data = place.mapping(raw, "scoring by sum", {"method", "items", "points", "direction"},
+                         {"method", "items", "points"})
     items = tuple(place.name(entry, "a scored item") for entry in place.listing(data["items"], "items"))
     if not isinstance(data["points"], dict) or not data["points"]:
         place.fail("points must map each answer value to a whole number")
     return Scoring(method="sum", items=items,
                    points={place.name(k, "a points value", _VALUE): place.integer(v, f"points for '{k}'")
-                           for k, v in data["points"].items()})
+                           for k, v in data["points"].items()}, direction=direction)
 
 
 def _parse(data: Any, file: str) -> Definition:
@@ -383,8 +438,10 @@ def _check_condition(cond: Condition | None, earlier: dict[str, Item], defn: Def
         place.fail(f"'{form}' does not work on item '{ref.id}' of type {ref.type}")
     if form == "min" and not (ref.min or 0) <= (cond.min or 0) <= (ref.max or 0):
         place.fail(f"min {cond.min} is outside the scale of item '{ref.id}'")
-    if form != "min" and getattr(cond, form) not in ref.values():
-        place.fail(f"'{getattr(cond, form)}' is not an option of item '{ref.id}'")
+    values = cond.one_of if form == "one_of" else (getattr(cond, form),)
+    wrong = [value for value in values or () if value not in ref.values()]
+    if form != "min" and wrong:
+        place.fail(f"'{wrong[0]}' is not an option of item '{ref.id}'")
 
 
 def _check_conditions(defn: Definition, file: str) -> None:
@@ -394,6 +451,8 @@ def _check_conditions(defn: Definition, file: str) -> None:
         for item in group.items:
             _check_condition(item.show_if, earlier, defn, _Place(file, item=item.id))
             earlier[item.id] = item
+            for danger in item.danger:
+                _check_condition(danger.when, earlier, defn, _Place(file, where="danger", item=item.id))
     for rule in defn.alerts:
         _check_condition(rule.when, earlier, defn, _Place(file, where=f"alert '{rule.reason}'"), score_allowed=True)
     for number, reading in enumerate(defn.readings, 1):
@@ -579,6 +638,8 @@ def _holds(cond: Condition | None, answers: Answers, score_value: int | None = N
     value = answers.get(cond.item or "")
     if cond.equals is not None:
         return value == cond.equals
+    if cond.one_of is not None:
+        return isinstance(value, str) and value in cond.one_of
     if cond.contains is not None:
         return isinstance(value, list) and cond.contains in value
     return type(value) is int and cond.min is not None and value >= cond.min
@@ -650,3 +711,18 @@ def readings_for(defn: Definition, answers: Answers) -> list[Reading]:
     """Self-care reading tied to what the patient answered."""
     kept = clean_answers(defn, answers)
     return [reading for reading in defn.readings if _holds(reading.when, kept)]
+
+
+def dangers_for(defn: Definition, answers: Answers, item_ids: set[str] | None = None) -> list[Danger]:
+    """The danger boxes these answers call for (only those of `item_ids` when given), in the form's order."""
+    kept = clean_answers(defn, answers)
+    return [danger for item in defn.items() if item_ids is None or item.id in item_ids
+            for danger in item.danger if _holds(danger.when, kept)]
+
+
+def calls_for(dangers: list[Danger]) -> list[str]:
+    """Whom to call for these dangers, each once, in the order the first danger lists them."""
+    calls: list[str] = []
+    for danger in dangers:
+        calls.extend(call for call in danger.call if call not in calls)
+    return calls

@@ -70,18 +70,20 @@ def next_step(definition: defs.Definition, answers: defs.Answers, step: int, act
 
 
 def trends(answered: list[FormResponse], definitions: dict[int, defs.Definition]
-           ) -> list[tuple[defs.Definition, chart.Chart]]:
-    """A chart for each form answered at least twice with a score, oldest answer first."""
+           ) -> list[tuple[defs.Definition, chart.Chart, int | None]]:
+    """A chart for each form answered at least twice with a score, oldest answer first, with its alert threshold."""
     by_key: dict[str, tuple[defs.Definition, list[tuple[datetime, float]]]] = {}
     for response in reversed(answered):
         definition = definitions[response.questionnaire_id]
         if response.score is not None and response.submitted_at is not None:
-            by_key.setdefault(definition.key, (definition, []))[1].append((response.submitted_at, response.score))
+            points = by_key.get(definition.key, (definition, []))[1]
+            points.append((response.submitted_at, response.score))
+            by_key[definition.key] = (definition, points)  # the newest version's words label the chart
     charts = []
     for definition, points in by_key.values():
         axis = chart.score_range(definition)
         if axis and len(points) > 1:
-            charts.append((definition, chart.line_chart(points, *axis)))
+            charts.append((definition, chart.line_chart(points, *axis), chart.alert_threshold(definition)))
     return charts
 
 
