@@ -188,3 +188,22 @@ def test_a_relative_with_the_forms_scope_is_spoken_to_about_the_patient(app, ses
     _post(client, url, distress="8")
     again = _post(client, _step(url, 6), problems_existential=["life_thoughts"])
     assert "Behöver Maria hjälp nu?" in _danger_box(client.get(again).get_data(as_text=True))
+
+
+@pytest.mark.parametrize(("language", "marked"), [("ar", ' lang="sv" dir="ltr"'), ("fi", ' lang="sv"'), ("en", None)])
+def test_a_form_only_in_swedish_is_marked_as_swedish(client: FlaskClient, mabra: FormAssignment, language: str,
+                                                     marked: str | None) -> None:
+    """The forms exist in Swedish and English: in Arabic or Finnish their questions are Swedish and say so, so that a
+    screen reader reads them as Swedish; in English they are English and need no mark."""
+    token = csrf_from(client.get("/language").get_data(as_text=True))
+    client.post("/language", data={"language": language, "csrf_token": token})
+    page = client.get(_start(client, mabra)).get_data(as_text=True)
+    assert f'<html lang="{language}"' in page
+    title = FORMS["mabra"].title
+    if marked is None:
+        assert f'<p class="mv-muted">{title["en"]}</p>' in page
+        assert ' lang="sv"' not in page
+    else:
+        assert f'<p class="mv-muted"{marked}>{title["sv"]}</p>' in page
+        assert f'<h1 tabindex="-1"{marked}>' in page
+        assert f'<span{marked}>{FORMS["mabra"].groups[0].items[0].text["sv"]}</span>' in page  # each question
