@@ -255,6 +255,8 @@ def _plan_with_a_message(session: Session, locale: str | None) -> User:
 @pytest.mark.parametrize(
     ("locale", "subject", "opening"),
     [("en", "New message in Min vårdplan", "You have a new message in Min vårdplan."),
+     ("ar", "رسالة جديدة في Min vårdplan", "وصلتك رسالة جديدة في Min vårdplan."),
+     ("fi", "Uusi viesti Min vårdplan -palvelussa", "Olet saanut uuden viestin Min vårdplan -palvelussa."),
      (None, "Nytt meddelande i Min vårdplan", "Du har fått ett nytt meddelande i Min vårdplan.")],
 )
 def test_email_never_contains_health_information(app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch,
