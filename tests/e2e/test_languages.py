@@ -54,6 +54,8 @@ def test_every_patient_page_in_each_language(make_context: Callable[..., Browser
     assert second
     assert first["x"] > second["x"]
     # A phone number keeps its digit groups in order: "010-123 45 20", not "20 45 010-123".
+    # The unit's name and phone hours are the care team's Swedish: a screen reader reads them as Swedish.
+    expect(page.locator(".mv-contact dd[lang=sv][dir=ltr]")).to_have_count(2)
     call = page.locator(".mv-contact a[href^='tel:']").first
     assert call.evaluate("e => getComputedStyle(e).direction") == "ltr"
     # The back link's arrow points right, the way back in a right-to-left page.
