@@ -305,3 +305,18 @@ def test_patient_cannot_use_a_forged_plan_id(client: FlaskClient, session: Sessi
     form = _form(client, "/plan/messages")
     client.post("/plan/messages", data={**form, "body": "Hej", "plan_id": str(other_plan.id)})
     assert session.exec(select(Message)).one().plan_id != other_plan.id
+
+
+@pytest.mark.parametrize(("language", "mark"), [("ar", ' lang="sv" dir="ltr"'), ("fi", ' lang="sv"'), ("sv", "")])
+def test_the_care_teams_swedish_is_marked_on_a_page_in_another_language(client: FlaskClient, session: Session, maria,
+                                                                        language: str, mark: str) -> None:  # noqa: ANN001
+    """A screen reader reads the nurse's Swedish as Swedish on an Arabic or Finnish page; what the patient wrote may be
+    in any language and is left unmarked."""
+    patient, plan, nurse = maria
+    factories.message(session, plan, session.get(User, patient.user_id), "سؤال")
+    factories.message(session, plan, session.get(User, nurse.user_id), "Svar från Eva")
+    token = csrf_from(client.get("/plan/").get_data(as_text=True))
+    client.post("/language", data={"language": language, "csrf_token": token})
+    page = client.get("/plan/messages").get_data(as_text=True)
+    assert f'<div class="mv-msg__body"{mark}>Svar från Eva</div>' in page
+    assert '<div class="mv-msg__body">سؤال</div>' in page
