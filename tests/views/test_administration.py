@@ -73,7 +73,8 @@ def _post(client: FlaskClient, page: str, path: str, data: dict[str, str], **hea
 def _events(session: Session, resource: str) -> list[AccessEvent]:
     session.commit()
     session.expire_all()
-    return list(session.exec(select(AccessEvent).where(AccessEvent.resource == resource)).all())
+    found = select(AccessEvent).where(AccessEvent.resource == resource).order_by(AccessEvent.id)  # PostgreSQL: no order
+    return list(session.exec(found).all())  # is kept without one (rows go where deleted ones were)
 
 
 # --- units -------------------------------------------------------------------------------------------------------

@@ -88,7 +88,8 @@ def test_eid_first_sign_in_makes_the_registered_patients_account(
     user = session.exec(select(User).where(User.personal_id == MARIA)).one()
     assert (user.role, user.name, user.password_hash) == (Role.PATIENT, "Maria Ek", "")
     assert session.get(Patient, patient.id).user_id == user.id
-    kinds = [e.kind for e in session.exec(select(SecurityEvent).where(SecurityEvent.user_id == user.id))]
+    mine = select(SecurityEvent).where(SecurityEvent.user_id == user.id).order_by(SecurityEvent.id)
+    kinds = [e.kind for e in session.exec(mine)]
     assert kinds == [EventKind.ACCOUNT_CREATED, EventKind.SIGN_IN_SUCCEEDED]
 
 

@@ -103,7 +103,7 @@ def _events(session: Session, patient: Patient, action: str, resource: str | Non
     query = select(AccessEvent).where(AccessEvent.actor_user_id == patient.user_id, AccessEvent.action == action)
     if resource is not None:
         query = query.where(AccessEvent.resource == resource)
-    return list(session.exec(query).all())
+    return list(session.exec(query.order_by(AccessEvent.id)).all())
 
 
 def _import(session: Session, root: Path, key: str = "brostcancer") -> ContentTemplate:

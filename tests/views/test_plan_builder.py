@@ -121,7 +121,7 @@ def _events(session: Session, actor: StaffMember | User, action: str, resource: 
     query = select(AccessEvent).where(AccessEvent.actor_user_id == user_id, AccessEvent.action == action)
     if resource is not None:
         query = query.where(AccessEvent.resource == resource)
-    return list(session.exec(query).all())
+    return list(session.exec(query.order_by(AccessEvent.id)).all())
 
 
 def _team(session: Session, plan_id: int) -> dict[int, str]:

@@ -176,8 +176,8 @@ def test_the_illness_text_is_written_for_this_patient_and_can_go_back(app: Flask
     assert response.headers["Location"] == f"/staff/plans/{draft.plan.id}?summary=saved#diagnosis-heading"
     assert _fresh(session, draft.plan).diagnosis_summary == "Du har en liten tumör i bröstet."
     assert "Texten om sjukdomen är sparad." in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert session.exec(select(PlanChange.what).where(PlanChange.plan_id == draft.plan.id)).all()[-1] == \
-        "summary_changed"
+    changes = select(PlanChange.what).where(PlanChange.plan_id == draft.plan.id).order_by(PlanChange.id)
+    assert session.exec(changes).all()[-1] == "summary_changed"
     assert _post(client, path, {"diagnosis_summary": "", "action": "reset"}).status_code == 303
     assert _fresh(session, draft.plan).diagnosis_summary.startswith(SUMMARY)
 
