@@ -219,6 +219,13 @@ def text_lang(text: object) -> Markup:
     return lang_attr(getattr(text, "lang", SWEDISH))
 
 
+def marked(text: object) -> Markup:
+    """A text inside a sentence of the page's language, in a span that says its own language when that differs (the
+    unit's Swedish name and phone hours in an Arabic sentence); escaped, and as it is otherwise."""
+    mark = text_lang(text)
+    return Markup("<span%s>%s</span>") % (mark, text) if mark else Markup.escape(text)
+
+
 def item_lang(item: object) -> Markup:
     """`lang_attr` for a plan item's title and preparation: the language they were stored in (national content or
     the care team's Swedish); a preview's step knows its own; the patient's own items are left unmarked."""
@@ -263,4 +270,4 @@ def init_app(app: Flask) -> None:
                                  text_lang=text_lang, item_lang=item_lang, only_swedish=only_swedish)
     app.jinja_env.filters.update(when=format_when, days_away=format_days_away, short_date=format_short_date,
                                  day_label=format_day_label, clock=format_clock, t=localised,
-                                 iso_date=format_iso_date)
+                                 iso_date=format_iso_date, marked=marked)

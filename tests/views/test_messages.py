@@ -320,3 +320,6 @@ def test_the_care_teams_swedish_is_marked_on_a_page_in_another_language(client: 
     page = client.get("/plan/messages").get_data(as_text=True)
     assert f'<div class="mv-msg__body"{mark}>Svar från Eva</div>' in page
     assert '<div class="mv-msg__body">سؤال</div>' in page
+    safety = page.split('id="safety-heading"')[1].split("</section>")[0]
+    hours = "Mån–fre 8–16"  # the unit's phone hours (tests/factories.py), in a sentence of the page's language
+    assert (f"<span{mark}>{hours}</span>" if mark else f": {hours}.") in safety
