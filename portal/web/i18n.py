@@ -220,8 +220,9 @@ def text_lang(text: object) -> Markup:
 
 
 def marked(text: object) -> Markup:
-    """A text inside a sentence of the page's language, in a span that says its own language when that differs (the
-    unit's Swedish name and phone hours in an Arabic sentence); escaped, and as it is otherwise."""
+    """The `|marked` filter, for a text inside an element of the page's language: in a span that says its own language
+    when that differs (the unit's Swedish name in an Arabic sentence, a Swedish-only form's question, a nurse's
+    title); escaped, and without a span, otherwise."""
     mark = text_lang(text)
     return Markup("<span%s>%s</span>") % (mark, text) if mark else Markup.escape(text)
 
