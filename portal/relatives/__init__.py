@@ -32,9 +32,9 @@ def layout_context() -> dict[str, object]:
     own = 1 if current_user.role == Role.PATIENT and plans.patient_for_user(session, current_user.id) else 0
     usable = acting.usable_for_user(session, current_user.id, stockholm_today())
     first = patient.name.split(" ")[0] if patient else ""
+    whose = possessive(first) if first else ""
     kind = "guardian" if acting.is_guardian_of_child(g.acting_delegation) else "relative"
-    return {"acting_for": possessive(first) if patient else None, "acting_choices": own + len(usable),
-            "viewer": Viewer(kind, first, possessive(first) if first else "")}
+    return {"acting_for": whose or None, "acting_choices": own + len(usable), "viewer": Viewer(kind, first, whose)}
 
 
 def init_app(app: Flask) -> None:
