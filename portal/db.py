@@ -3,11 +3,16 @@
 The request's session is committed once, after the view has answered with anything but a server error, and rolled
 back otherwise. Nothing else commits during a request: services and the access log only add to the session, so a
 change and its access-log event are saved together or not at all.
+
+Writes that only record that something was seen (the access log, a visit, a read mark) are handed to `at_commit`:
+they run in the same transaction, just before it commits. SQLite has one write lock per database, taken by a
+transaction's first write and kept until its commit; written last, these take it for the commit alone instead of
+for the drawing of the whole page, so that two workers showing pages do not wait for each other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +21,7 @@ from flask import Flask, Response, current_app, g
 from flask.cli import AppGroup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -40,6 +46,27 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+_AT_COMMIT = "at_commit"
+
+
+def at_commit(session: Session, write: Callable[[Session], object]) -> None:
+    """Run `write(session)` in this transaction just before it commits; never, if it is rolled back.
+
+    Only for writes that nothing in the same request reads back (see the module's docstring)."""
+    session.info.setdefault(_AT_COMMIT, []).append(write)
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _write_at_commit(session: OrmSession) -> None:
+    for write in session.info.pop(_AT_COMMIT, []):
+        write(session)  # type: ignore[arg-type]
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_at_commit(session: OrmSession, _previous: object) -> None:
+    session.info.pop(_AT_COMMIT, None)
 
 
 def get_engine(app: Flask | None = None) -> Engine:

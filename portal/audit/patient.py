@@ -33,7 +33,7 @@ def access_log() -> str:
     session = get_session()
     page = visits.visits(session, patient.id or 0, id_arg("before"), filters)
     count = None if in_place() else visits.count(session, patient.id or 0, filters)
-    log(Action.READ, "access_log", patient.id)
+    log(Action.READ, "access_log", patient.id, read_back=True)
     template = "audit/partials/patient_more.html" if in_place() else "audit/patient/access_log.html"
     return render_template(template, page=page, by_day=visits.by_day(page.rows), everything=everything,
                            count=count, continued_day=local_date(page.start[0]) if page.start else None)

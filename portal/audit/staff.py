@@ -33,7 +33,7 @@ def access_log(plan_id: int) -> Response | str:
     session = get_session()
     people, units = services.people(session, patient.id or 0), services.units(session, patient.id or 0)
     choice = chosen(people, units)
-    log(Action.READ, f"access_log:{plan.id}", patient.id, unit_id)
+    log(Action.READ, f"access_log:{plan.id}", patient.id, unit_id, read_back=True)
     if request.args.get("format") == "csv":
         return Response(stream_with_context(_csv(patient.id or 0, choice.filters)), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="access-log-plan-{plan.id}.csv"'})

@@ -1,6 +1,7 @@
 """Writing the access log: every read or change of a patient's data, and every refused attempt.
 
-An event is only added to the caller's session: it is saved, or not, together with the work it describes.
+An event is only added to the caller's session: it is saved, or not, together with the work it describes. It is
+written when that transaction commits (`db.at_commit`), so a page that only reads takes no write lock while drawn.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from portal.db import at_commit
 from portal.models import AccessEvent, User
 
 
@@ -38,10 +40,14 @@ class Actor:
 
 
 def record_access(session: Session, actor: Actor, action: Action, resource: str, patient_id: int | None,
-                  unit_id: int | None = None) -> AccessEvent:
-    """Add one event to the log; it is committed with the rest of the request's work, or not at all."""
+                  unit_id: int | None = None, *, read_back: bool = False) -> None:
+    """Add one event to the log; it is committed with the rest of the request's work, or not at all.
+
+    It is written at the commit, unless `read_back`: a page that shows the log itself lists its own view too."""
     event = AccessEvent(actor_user_id=actor.user_id, role=actor.role, emergency=actor.emergency,
                         acting_for_delegation_id=actor.delegation_id, patient_id=patient_id, action=action,
                         resource=resource, unit_id=unit_id)
-    session.add(event)
-    return event
+    if read_back:
+        session.add(event)
+    else:
+        at_commit(session, lambda s: s.add(event))

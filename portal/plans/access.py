@@ -155,11 +155,13 @@ def current_actor() -> Actor:
     return Actor.of(user, delegation.id if delegation else None, "emergency_access" in g)
 
 
-def log(action: Action, resource: str, patient_id: int | None, unit_id: int | None = None) -> None:
+def log(action: Action, resource: str, patient_id: int | None, unit_id: int | None = None, *,
+        read_back: bool = False) -> None:
     """Add this request's access to the log (saved with the request's work); a staff request that reached a plan is
-    logged under the unit she acts for in it (plan_or_404) unless the view names another."""
+    logged under the unit she acts for in it (plan_or_404) unless the view names another. `read_back`: the page
+    lists the log, this view included (core.access_log.record_access)."""
     unit = unit_id if unit_id is not None else g.get("acting_unit_id")
-    record_access(get_session(), current_actor(), action, resource, patient_id, unit)
+    record_access(get_session(), current_actor(), action, resource, patient_id, unit, read_back=read_back)
 
 
 def _refuse(reason_page: str, status: int, patient_id: int | None, delegation: Delegation | None,
