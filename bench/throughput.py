@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import http.cookiejar
+import logging
 import os
 import re
 import shutil
@@ -66,10 +67,11 @@ def _prepare(url: str) -> None:
 @contextlib.contextmanager
 def _gunicorn(app: str, url: str) -> Iterator[str]:
     port = _free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (the request log lines: written as in production, not shown)
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "--config", "/dev/null", app],
-        cwd=ROOT, env=_environment(url), start_new_session=True)
+        cwd=ROOT, env=_environment(url), start_new_session=True, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -78,9 +80,14 @@ def _gunicorn(app: str, url: str) -> Iterator[str]:
                 break
             time.sleep(0.1)
         yield base
+    except BaseException:
+        log.seek(0)
+        sys.stderr.write(log.read()[-4000:].decode(errors="replace"))  # why gunicorn failed, if it did
+        raise
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+        log.close()
 
 
 _LAST_STEP: dict[str, int] = {}
@@ -119,7 +126,8 @@ def _cookie(base: str, identifier: str) -> str:
 def _wrk(url: str, cookie: str | None) -> tuple[float, float, float]:
     """Requests per second, p50 and p99 in ms."""
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    out = subprocess.run(["wrk", f"-t{min(2, CONNECTIONS)}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", *headers, url],
+    threads = min(2, CONNECTIONS)
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", *headers, url],
                          capture_output=True, text=True, check=True).stdout
     if "Non-2xx or 3xx responses" in out:
         sys.exit(f"{url} answered with errors under load:\n{out}")
@@ -141,8 +149,12 @@ def _in_process_clients(url: str) -> tuple[dict[str, object], dict[str, str]]:
 
     from portal import create_app, db
     from portal.models import CarePlan, Patient, PlanItem
+    from portal.web.request_log import handler_of
 
     app = create_app()
+    handler = handler_of(app)  # each request's log line is still made (it is part of a page's cost), but not shown
+    if isinstance(handler, logging.StreamHandler):
+        handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 (for the life of the bench)
     clients: dict[str, object] = {"": app.test_client()}
     for who in (PATIENT, NURSE):
         client = clients[who] = app.test_client()
