@@ -18,6 +18,8 @@ from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request
 from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from portal.core.clock import in_stockholm, local_date, stockholm_now
@@ -251,22 +253,48 @@ def format_iso_date(value: str | None) -> str:
     return format_short_date(day)
 
 
-def _jinja_gettext(string: str) -> str:
-    return _catalog()[1].ugettext(string)
+RENDER_CATALOG = "_render_catalog"  # the catalog of the language a template is drawn in, put in by a context processor
 
 
-def _jinja_ngettext(singular: str, plural: str, num: int) -> str:
-    return _catalog()[1].ungettext(singular, plural, num)
+def _render_catalog() -> dict[str, Translations | NullTranslations]:
+    return {RENDER_CATALOG: _catalog()[1]}
+
+
+def _catalog_of(context: Context) -> Translations | NullTranslations:
+    """The catalog found once per render_template (a page has a few hundred `_()`); a macro imported without the
+    page's context looks it up itself."""
+    found = context.get(RENDER_CATALOG)
+    return found if found is not None else _catalog()[1]
+
+
+@pass_context
+def _jinja_gettext(context: Context, string: str) -> str:
+    return _catalog_of(context).ugettext(string)
+
+
+@pass_context
+def _jinja_ngettext(context: Context, singular: str, plural: str, num: int) -> str:
+    return _catalog_of(context).ungettext(singular, plural, num)
+
+
+@pass_context
+def _jinja_pgettext(context: Context, msgctxt: str, string: str) -> str:
+    return _catalog_of(context).upgettext(msgctxt, string)
+
+
+@pass_context
+def _jinja_npgettext(context: Context, msgctxt: str, singular: str, plural: str, num: int) -> str:
+    return _catalog_of(context).unpgettext(msgctxt, singular, plural, num)
 
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.extensions[CATALOGS], app.extensions[NAMES] = {}, {}
     # Jinja's `_()` and `{% trans %}` (newstyle: it escapes and fills in the values itself), as Flask-Babel installs
-    # them but with the catalog found once per language.
+    # them but with the catalog found once per language, and once per page drawn.
     app.jinja_env.install_gettext_callables(gettext=_jinja_gettext, ngettext=_jinja_ngettext, newstyle=True,
-                                            pgettext=lambda c, s: _catalog()[1].upgettext(c, s),
-                                            npgettext=lambda c, s, p, n: _catalog()[1].unpgettext(c, s, p, n))
+                                            pgettext=_jinja_pgettext, npgettext=_jinja_npgettext)
+    app.context_processor(_render_catalog)
     app.jinja_env.globals.update(get_locale=get_locale, text_direction=text_direction, lang_attr=lang_attr,
                                  text_lang=text_lang, item_lang=item_lang, only_swedish=only_swedish)
     app.jinja_env.filters.update(when=format_when, days_away=format_days_away, short_date=format_short_date,
