@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlmodel import Session
 
 from portal.core import upsert
@@ -15,6 +15,9 @@ from portal.core.clock import utcnow
 from portal.models import MAX_MESSAGE_LENGTH, MessageDraft
 
 DRAFT_LIFETIME_HOURS = 12
+_DRAFTS = MessageDraft.__table__  # type: ignore[attr-defined]
+_KEPT = select(_DRAFTS.c.user_id).where(_DRAFTS.c.user_id == bindparam("user_id"),
+                                        _DRAFTS.c.path == bindparam("path"))  # asked on every opening of a thread
 
 
 def save_draft(session: Session, user_id: int, body: str, path: str) -> None:
@@ -26,7 +29,10 @@ def save_draft(session: Session, user_id: int, body: str, path: str) -> None:
 
 
 def take_draft(session: Session, user_id: int, path: str) -> str:
-    """The kept text for this page, once (then it is gone); drafts older than 12 hours are dropped unread."""
+    """The kept text for this page, once (then it is gone); drafts older than 12 hours are dropped unread. Looked for
+    with a read first: opening the page, nearly always without a draft, then writes nothing (no write lock)."""
+    if session.execute(_KEPT, {"user_id": user_id, "path": path}).first() is None:
+        return ""
     taken = session.execute(
         delete(MessageDraft).where(MessageDraft.user_id == user_id, MessageDraft.path == path)
         .returning(MessageDraft.body, MessageDraft.created_at)).first()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -52,11 +52,10 @@ def _urls() -> ThreadUrls:
 def _page(patient: Patient, plan: CarePlan, form: ComposeForm, before: int | None = None) -> str:
     """The thread page (the latest messages, or those before `before`) with the form; marks them read."""
     session = get_session()
-    page = msgs.page_before(session, plan.id, before)
-    msgs.mark_read(session, plan.id, current_user.id, page.newest_id)
+    page, g.messages_unread = msgs.read_page(session, plan.id, current_user.id, before)
     log(Action.READ, f"messages:{plan.id}", patient.id)
     return render_template("messages/patient/thread.html", plan=plan, page=page, pairs=day_pairs(page.messages),
-                           urls=_urls(), form=form, contact=plans.contact_for(session, plan),
+                           urls=_urls(), form=form, unit=plans.responsible_unit(session, plan.id),
                            safety=safety.texts_for(session, plan, str(get_locale() or "sv")),
                            viewer_id=current_user.id, browsing_older=before is not None)
 
@@ -131,5 +130,8 @@ def layout_context() -> dict[str, object]:
     """On patient pages that may show messages: how many from the care team are unread (one query)."""
     if not on_patient_pages() or not may("messages.patient.thread"):
         return {}
+    known = g.get("messages_unread")  # the thread page knows it: what stays unread once its page is read
+    if known is not None:
+        return {"unread": known}
     plan = current_plan()
     return {"unread": msgs.unread_count(get_session(), current_user.id, [plan.id]) if plan else 0}

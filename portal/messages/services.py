@@ -8,13 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import CTE, ColumnElement, ScalarSelect, Select, and_, bindparam, case, func
+from sqlalchemy import CTE, ColumnElement, Insert, ScalarSelect, Select, bindparam, case, func, null
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from portal.core import keyset, upsert
 from portal.core.clock import utcnow
 from portal.core.keyset import Key, Slice
+from portal.db import at_commit
 from portal.models import (
     MAX_MESSAGE_LENGTH,
     CarePlan,
@@ -112,12 +115,20 @@ def _by_token(session: Session, user_id: int | None, token: str) -> Message | No
     return session.exec(query).first()
 
 
+def _page_query(before: bool) -> Select:
+    query = select(Message).where(Message.plan_id == bindparam("plan_id"))
+    if before:
+        query = query.where(col(Message.id) < bindparam("before_id"))
+    return query.order_by(col(Message.id).desc()).limit(bindparam("limit"))
+
+
+PAGES = {False: _page_query(False), True: _page_query(True)}  # the latest messages, those before one: built once
+
+
 def page_before(session: Session, plan_id: int, before_id: int | None = None, size: int = PAGE_SIZE) -> Page:
     """The `size` messages before `before_id` (or the latest), by keyset on (plan_id, id)."""
-    query = select(Message).where(Message.plan_id == plan_id)
-    if before_id is not None:
-        query = query.where(col(Message.id) < before_id)
-    rows = list(session.exec(query.order_by(col(Message.id).desc()).limit(size + 1)).all())
+    params = {"plan_id": plan_id, "before_id": before_id, "limit": size + 1}
+    rows = list(session.exec(PAGES[before_id is not None], params=params).all())
     return Page(list(reversed(rows[:size])), has_older=len(rows) > size)
 
 
@@ -127,20 +138,46 @@ def message_before(session: Session, plan_id: int, message_id: int) -> Message |
     return page.messages[0] if page.messages else None
 
 
+AFTER = (select(Message).where(Message.plan_id == bindparam("plan_id"), col(Message.id) > bindparam("after_id"))
+         .order_by(col(Message.id)).limit(bindparam("limit")))  # every poll of every open thread: built once
+
+
 def messages_after(session: Session, plan_id: int, after_id: int, limit: int = 200) -> list[Message]:
     """New messages since `after_id`, oldest first (what a poll brings)."""
-    query = (select(Message).where(Message.plan_id == plan_id, col(Message.id) > after_id)
-             .order_by(col(Message.id)).limit(limit))
-    return list(session.exec(query).all())
+    return list(session.exec(AFTER, params={"plan_id": plan_id, "after_id": after_id, "limit": limit}).all())
+
+
+_MARK_READ: dict[str, Insert] = {}  # the read mark's upsert per database dialect, built once
+
+
+def _mark_read_statement(session: Session) -> Insert:
+    """On the table, not the model: a plain statement, without the ORM's bulk-insert handling (a tenth of the time)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _MARK_READ:
+        table = MessageReadState.__table__  # type: ignore[attr-defined]
+        stmt = upsert.insert(session, table).values(
+            plan_id=bindparam("plan_id"), user_id=bindparam("user_id"), last_read_id=bindparam("upto_id"))
+        forward = case((stmt.excluded.last_read_id > table.c.last_read_id, stmt.excluded.last_read_id),
+                       else_=table.c.last_read_id)
+        _MARK_READ[dialect] = stmt.on_conflict_do_update(index_elements=["plan_id", "user_id"],
+                                                         set_={"last_read_id": forward})
+    return _MARK_READ[dialect]
 
 
 def mark_read(session: Session, plan_id: int, user_id: int, upto_id: int) -> None:
     """Move the reader's mark forward (never back), in one statement however many tabs read at once."""
-    stmt = upsert.insert(session, MessageReadState).values(plan_id=plan_id, user_id=user_id, last_read_id=upto_id)
-    forward = case((stmt.excluded.last_read_id > MessageReadState.last_read_id, stmt.excluded.last_read_id),
-                   else_=MessageReadState.last_read_id)
-    session.execute(stmt.on_conflict_do_update(index_elements=["plan_id", "user_id"],
-                                               set_={"last_read_id": forward}))
+    session.execute(_mark_read_statement(session), {"plan_id": plan_id, "user_id": user_id, "upto_id": upto_id})
+
+
+def read_page(session: Session, plan_id: int, user_id: int, before_id: int | None = None) -> tuple[Page, int]:
+    """A page of the thread, marked read when the request's work is saved (the mark's write comes last), and how many
+    messages by others are unread after that: none on the latest page, which holds the newest message."""
+    page = page_before(session, plan_id, before_id)
+    at_commit(session, lambda s: mark_read(s, plan_id, user_id, page.newest_id))
+    if before_id is None:
+        return page, 0
+    params = {"plan_id": plan_id, "user_id": user_id, "upto": page.newest_id}
+    return page, session.connection().execute(UNREAD_AFTER, params).scalar_one()
 
 
 def set_read_mark(session: Session, plan_id: int, user_id: int, last_read_id: int) -> None:
@@ -162,9 +199,17 @@ PREVIEW = 90  # characters of the last message's first line
 
 
 @dataclass(frozen=True)
+class InboxPatient:
+    """Whom a thread is with, as the inbox shows it."""
+
+    name: str
+    personal_id: str
+
+
+@dataclass(frozen=True)
 class InboxRow:
-    plan: CarePlan
-    patient: Patient
+    plan_id: int
+    patient: InboxPatient
     last_message_at: datetime
     unhandled: bool
     unread: bool
@@ -178,17 +223,19 @@ def preview(body: str, limit: int = PREVIEW) -> str:
     return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
 
 
-def _threads(user_id: int, unit_ids: list[int], plan_id: int | None, show: str = "all") -> CTE:
-    """Each plan of these units (one plan with `plan_id`; only those where this user is the contact nurse with
+def _threads(show: str = "all", one_plan: bool = False) -> CTE:
+    """Each plan of these units (one plan with `one_plan`; only those where this user is the contact nurse with
     'mine') with what its place in the inbox depends on, by a few index look-ups per plan (the (plan_id, id) index
-    for messages): never the country's messages, plans or read marks."""
-    units = select(CareTeamMembership.plan_id).where(col(CareTeamMembership.unit_id).in_(unit_ids),
-                                                     col(CareTeamMembership.until).is_(None))
+    for messages): never the country's messages, plans or read marks. Run with user_id and unit_ids (and plan_id)."""
+    user_id = bindparam("user_id")
+    units = select(CareTeamMembership.plan_id).where(
+        col(CareTeamMembership.unit_id).in_(bindparam("unit_ids", expanding=True)),
+        col(CareTeamMembership.until).is_(None))
     if show == "mine":
         nurse = select(StaffMember.id).where(StaffMember.user_id == user_id)
         units = units.where(col(CareTeamMembership.plan_id).in_(
             select(CarePlan.id).where(col(CarePlan.contact_nurse_id).in_(nurse))))
-    unit_plan = (units.where(CareTeamMembership.plan_id == plan_id) if plan_id is not None else units).distinct()
+    unit_plan = (units.where(CareTeamMembership.plan_id == bindparam("plan_id")) if one_plan else units).distinct()
     plan = unit_plan.subquery("unit_plan").c.plan_id
 
     def per_plan(query: Select, column: ColumnElement) -> ScalarSelect:
@@ -212,57 +259,87 @@ def _states(thread: CTE) -> tuple[ColumnElement, ColumnElement]:
     return unhandled, unread
 
 
-def _ranked(user_id: int, unit_ids: list[int], plan_id: int | None = None,
-            show: str = "all") -> tuple[Select, list[Key]]:
+def _ranked(show: str = "all", one_plan: bool = False) -> tuple[Select, list[Key], CTE]:
     """The threads (those with messages) and their order: a patient message not dealt with first, then the newest."""
-    thread = _threads(user_id, unit_ids, plan_id, show)
+    thread = _threads(show, one_plan)
     unhandled, unread = _states(thread)
-    query = (select(thread.c.plan_id, thread.c.last_id, unhandled.label("unhandled"), unread.label("unread"))
+    query = (select(thread.c.plan_id, thread.c.last_id, thread.c.last_read_id, unhandled.label("unhandled"),
+                    unread.label("unread"))
              .where(thread.c.last_id.is_not(None)))
     if show == "unhandled":
         query = query.where(unhandled == 1)
-    return query, [Key(unhandled, descending=True), Key(thread.c.last_id, descending=True)]
+    return query, [Key(unhandled, descending=True), Key(thread.c.last_id, descending=True)], thread
+
+
+def _waiting(thread: CTE) -> Select:
+    """How many of these threads have a patient message this nurse has not read and no one has dealt with."""
+    unhandled, unread = _states(thread)
+    return select(func.count()).select_from(thread).where(unhandled == 1, unread == 1)
+
+
+START = (bindparam("start_unhandled"), bindparam("start_last_id"))  # the key of the thread a page starts after
+
+
+@cache
+def _inbox_query(show: str, size: int, from_start: bool) -> Select:
+    """One page of threads in one statement, built once per kind of page: the order from the per-plan look-ups
+    alone, then only the page's plans, patients and last messages, each row's unread count (a range of the (plan_id,
+    id) index after the mark), and the badge's number from the same look-ups (not with 'mine': the badge counts all
+    the units' threads)."""
+    ranked, keys, thread = _ranked(show)
+    top = keyset.top(ranked, keys, None if from_start else START, size + 1)
+    counted = aliased(Message, name="counted")
+    unread_count = (select(func.count()).where(counted.plan_id == top.c.plan_id,
+                                               col(counted.author_role).not_in(CARE_SIDE),
+                                               col(counted.id) > func.coalesce(top.c.last_read_id, 0))
+                    .correlate(top).scalar_subquery())
+    waiting = _waiting(thread).correlate(None).scalar_subquery() if show != "mine" else null()
+    return (select(top.c.plan_id, Patient.name, Patient.personal_id, Message.created_at, Message.body,
+                   top.c.unhandled, top.c.unread, unread_count, waiting)
+            .select_from(top).join(CarePlan, col(CarePlan.id) == top.c.plan_id)
+            .join(Patient, col(Patient.id) == CarePlan.patient_id).join(Message, col(Message.id) == top.c.last_id)
+            .order_by(top.c.rank))
 
 
 def inbox(session: Session, user_id: int, unit_ids: list[int], after: int | None = None,
           size: int = INBOX_PAGE, show: str = "all") -> Slice[InboxRow]:
     """One page of the units' threads (all, those not dealt with, or those of my patients), after the thread of plan
-    `after` (the first page if it is not in the list). The order is found from the per-plan look-ups alone; only
-    the page's plans, patients and last messages are then read, and the page's unread counts in one grouped query."""
+    `after` (the first page if it is not in the list)."""
+    return inbox_and_waiting(session, user_id, unit_ids, after, size, show)[0]
+
+
+def inbox_and_waiting(session: Session, user_id: int, unit_ids: list[int], after: int | None = None,
+                      size: int = INBOX_PAGE, show: str = "all") -> tuple[Slice[InboxRow], int | None]:
+    """The inbox's page (see `inbox`) and, when the same statement could count it, the badge's number
+    (`waiting_threads`); None when it could not (with 'mine', or no rows)."""
     if not unit_ids:
-        return Slice([])
+        return Slice([]), 0
     show = show if show in SHOWS else "all"
-    ranked, keys = _ranked(user_id, unit_ids, show=show)
-    start = _inbox_key(session, user_id, unit_ids, after, show) if after is not None else None
-    top = keyset.top(ranked, keys, start, size + 1)
-    query = (select(CarePlan, Patient, Message.created_at, Message.body, top.c.unhandled, top.c.unread)
-             .join(top, top.c.plan_id == CarePlan.id).join(Patient, col(Patient.id) == CarePlan.patient_id)
-             .join(Message, col(Message.id) == top.c.last_id).order_by(top.c.rank))
-    found = session.exec(query).all()
-    counts = unread_counts(session, user_id, [plan.id or 0 for plan, *_rest in found[:size]])
-    rows = [InboxRow(plan, patient, last_at, bool(unhandled), bool(unread), preview(body), counts.get(plan.id, 0))
-            for plan, patient, last_at, body, unhandled, unread in found]
-    return keyset.cut(rows, size, lambda row: row.plan.id, start)
+    params: dict[str, object] = {"user_id": user_id, "unit_ids": unit_ids}
+    start = _inbox_key(session, params, after, show) if after is not None else None
+    if start is not None:
+        params |= {"start_unhandled": start[0], "start_last_id": start[1]}
+    found = session.connection().execute(_inbox_query(show, size, start is None), params).all()
+    rows = [InboxRow(plan_id, InboxPatient(name, personal_id), last_at, bool(unhandled), bool(unread), preview(body),
+                     count) for plan_id, name, personal_id, last_at, body, unhandled, unread, count, _badge in found]
+    waiting = found[0][-1] if found and show != "mine" else None
+    return keyset.cut(rows, size, lambda row: row.plan_id, start), waiting
 
 
-def _inbox_key(session: Session, user_id: int, unit_ids: list[int], plan_id: int,
+@cache
+def _key_query(show: str) -> Select:
+    ranked, keys, _thread = _ranked(show, one_plan=True)
+    return ranked.with_only_columns(*(key.column for key in keys))
+
+
+def _inbox_key(session: Session, params: dict[str, object], plan_id: int,
                show: str = "all") -> tuple[object, ...] | None:
     """Where the thread of this plan stands in the inbox now; None if it is not one of the units' threads."""
-    ranked, keys = _ranked(user_id, unit_ids, plan_id, show)
-    found = session.execute(ranked.with_only_columns(*(key.column for key in keys))).first()
+    found = session.execute(_key_query(show), {**params, "plan_id": plan_id}).first()
     return tuple(found) if found is not None else None
 
 
-def unread_counts(session: Session, user_id: int, plan_ids: list[int]) -> dict[int, int]:
-    """Per plan, the messages from the patient's side after this reader's mark: one grouped query for a page."""
-    if not plan_ids:
-        return {}
-    mark = and_(MessageReadState.plan_id == Message.plan_id, MessageReadState.user_id == user_id)
-    query = (select(Message.plan_id, func.count()).outerjoin(MessageReadState, mark)
-             .where(col(Message.plan_id).in_(plan_ids), col(Message.author_role).not_in(CARE_SIDE),
-                    col(Message.id) > func.coalesce(MessageReadState.last_read_id, 0))
-             .group_by(Message.plan_id))
-    return {plan_id: count for plan_id, count in session.exec(query).all()}
+WAITING = _waiting(_threads())  # on every page of the care team: built once
 
 
 def waiting_threads(session: Session, user_id: int, unit_ids: list[int]) -> int:
@@ -270,10 +347,7 @@ def waiting_threads(session: Session, user_id: int, unit_ids: list[int]) -> int:
     has dealt with yet (the per-plan look-ups of the inbox, counted)."""
     if not unit_ids:
         return 0
-    thread = _threads(user_id, unit_ids, None)
-    unhandled, unread = _states(thread)
-    query = select(func.count()).select_from(thread).where(unhandled == 1, unread == 1)
-    return session.execute(query).scalar_one()
+    return session.connection().execute(WAITING, {"user_id": user_id, "unit_ids": unit_ids}).scalar_one()
 
 
 def mark_handled(session: Session, plan_id: int, user: User) -> None:
@@ -290,22 +364,27 @@ def mark_unhandled(session: Session, plan_id: int, user: User) -> None:
     set_read_mark(session, plan_id, user.id, max(last_patient - 1, 0))
 
 
-def _unread_query() -> Select:
-    """Messages by others after the reader's mark in one plan; built once, run with plan_id and user_id."""
+def _unread_query(after_upto: bool = False) -> Select:
+    """Messages by others after the reader's mark in one plan (and, `after_upto`, after message `upto` too: the mark
+    once it has moved there); built once, run with plan_id and user_id (and upto)."""
     plan_id, user_id = bindparam("plan_id"), bindparam("user_id")
     mark = (select(MessageReadState.last_read_id)
             .where(MessageReadState.plan_id == plan_id, MessageReadState.user_id == user_id)
             .scalar_subquery())
-    return select(func.count()).select_from(Message).where(
+    query = select(func.count()).select_from(Message).where(
         Message.plan_id == plan_id, col(Message.id) > func.coalesce(mark, 0), Message.author_user_id != user_id)
+    return query.where(col(Message.id) > bindparam("upto")) if after_upto else query
 
 
 UNREAD = _unread_query()  # on every patient page: not built again for each
+UNREAD_AFTER = _unread_query(after_upto=True)
 
 
 def unread_count(session: Session, user_id: int, plan_ids: list[int]) -> int:
     """Messages by others after this reader's mark, summed over plans (an index range scan per plan)."""
-    return sum(session.exec(UNREAD, params={"plan_id": plan_id, "user_id": user_id}).one() for plan_id in plan_ids)
+    connection = session.connection()  # a plain statement: no ORM objects to load
+    return sum(connection.execute(UNREAD, {"plan_id": plan_id, "user_id": user_id}).scalar_one()
+               for plan_id in plan_ids)
 
 
 def with_days(messages: list[Message], to_local: Callable[[datetime], date],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -56,11 +56,11 @@ def inbox() -> str:
     """Threads of the nurse's units, 50 at a time: unhandled patient messages first, then the newest; all of them,
     those not dealt with (?show=unhandled) or her own patients' (?show=mine). Under htmx, 'Show more'
     (?after=<plan id>) brings only the next threads, to add to the list."""
-    session = get_session()
     show = request.args.get("show", "all")
     show = show if show in msgs.SHOWS else "all"
-    page = msgs.inbox(session, current_user.id, plans.staff_units(session, current_user.id), id_arg("after"),
-                      show=show)
+    page, waiting = msgs.inbox_and_waiting(get_session(), current_user.id, _units(), id_arg("after"), show=show)
+    if waiting is not None:
+        g.messages_waiting = waiting  # the badge's number came with the page
     template = "messages/partials/inbox_more.html" if in_place() else "messages/staff/inbox.html"
     return render_template(template, page=page, show=show)
 
@@ -75,16 +75,23 @@ def waiting() -> Response | str:
     return render_template("messages/partials/waiting.html", before=id_arg("count", 0), waiting=_waiting())
 
 
+def _units() -> list[int]:
+    """The nurse's units, looked up once per request (the inbox and the badge both need them)."""
+    if "messages_units" not in g:
+        g.messages_units = plans.staff_units(get_session(), current_user.id)
+    return g.messages_units
+
+
 def _waiting() -> int:
-    session = get_session()
-    return msgs.waiting_threads(session, current_user.id, plans.staff_units(session, current_user.id))
+    return msgs.waiting_threads(get_session(), current_user.id, _units())
 
 
 def layout_context() -> dict[str, object]:
     """On the care team's whole pages: how many threads wait for this nurse (the badge's number without JS)."""
     if not (current_user.is_authenticated and current_user.role == Role.STAFF) or in_place():
         return {}
-    return {"waiting": _waiting()}
+    known = g.get("messages_waiting")  # the inbox counts it with its own page
+    return {"waiting": _waiting() if known is None else known}
 
 
 @bp.get("/plans/<int:plan_id>/messages")
