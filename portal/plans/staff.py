@@ -27,7 +27,7 @@ from portal.web.guards import require_role
 from portal.web.htmx import in_place
 from portal.web.i18n import translated
 from portal.web.inputs import id_arg
-from portal.web.labels import DIAGNOSES, PHASES
+from portal.web.labels import DIAGNOSES, PHASES, TEAM_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_role(Role.STAFF))
@@ -80,8 +80,9 @@ def caseload() -> str:
     wanted = caseload_service.choice(request.args, DIAGNOSES)
     page, total = caseload_service.caseload(get_session(), current_user.id, wanted, id_arg("after"))
     template = "plans/partials/caseload_more.html" if in_place() else "plans/staff/caseload.html"
-    return render_template(template, page=page, total=total, wanted=wanted, phases=PHASES,
-                           diagnoses=builder.by_name(translated(DIAGNOSES), _language()))
+    names = {"diagnosis": translated(DIAGNOSES), "phase": translated(PHASES), "team_role": translated(TEAM_ROLES)}
+    return render_template(template, page=page, total=total, wanted=wanted, phases=PHASES, names=names,
+                           diagnoses=builder.by_name(names["diagnosis"], _language()))
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -91,16 +92,15 @@ def plan(plan_id: int) -> str:
     found, patient, unit_id = plan_or_404(plan_id, f"plan:{plan_id}")
     session = get_session()
     groups, units = plans.timeline(session, found, stockholm_today(), local_date)
-    readings = reading.readings(session, plan_id)
-    saved = request.args.get("saved", "")
+    reading_total, reading_done = builder.reading_progress(session, plan_id)
+    team, editable = builder.team_and_editable(session, current_user.id, plan_id)
     log(Action.READ, f"plan:{plan_id}", found.patient_id, unit_id)
     return render_template("plans/staff/plan.html", plan=found, patient=patient, groups=groups, units=units,
-                           contact=plans.contact_for(session, found), notices=_notices(),
-                           editable=builder.staff_may_edit_plan(session, current_user.id, plan_id),
-                           team=builder.team(session, plan_id), reading_total=len(readings),
-                           reading_done=sum(1 for pair in readings if pair[0].response == "understood"),
-                           newer_version=reading.version_choice(session, found)[1] is not None,
-                           saved_id=parse_id(saved), patient_details=contact_details.details_of(session, patient),
+                           contact=plans.contact_for(session, found), notices=_notices(), editable=editable,
+                           team=team, reading_total=reading_total, reading_done=reading_done,
+                           newer_version=builder.newer_version(session, found),
+                           saved_id=parse_id(request.args.get("saved", "")),
+                           patient_details=contact_details.details_of(session, patient),
                            open_alerts=alerts.open_by_response(session, plan_id))
 
 

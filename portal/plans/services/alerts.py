@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from portal.core import clock
@@ -51,15 +51,27 @@ def waiting(raised_at: datetime, now: datetime, reply_days: int) -> Waiting:
     return Waiting(days, days > reply_days)
 
 
+_REPLY_DAYS = (select(CareTeamMembership.plan_id, CareUnit.reply_days)
+               .join(CareUnit, col(CareUnit.id) == CareTeamMembership.unit_id)
+               .where(col(CareTeamMembership.plan_id).in_(bindparam("plan_ids", expanding=True)),
+                      CareTeamMembership.role == TeamRole.RESPONSIBLE, col(CareTeamMembership.until).is_(None)))
+_REPLY_DAYS_OF_PLAN = (select(CareUnit.reply_days)
+                       .join(CareTeamMembership, col(CareTeamMembership.unit_id) == CareUnit.id)
+                       .where(CareTeamMembership.plan_id == bindparam("plan_id"),
+                              CareTeamMembership.role == TeamRole.RESPONSIBLE, col(CareTeamMembership.until).is_(None))
+                       .limit(1).scalar_subquery())
+_OPEN_BY_RESPONSE = (select(Alert.response_id, FormResponse.submitted_at, func.count(), func.min(Alert.created_at),
+                            _REPLY_DAYS_OF_PLAN)
+                     .join(FormResponse, col(FormResponse.id) == Alert.response_id)
+                     .where(Alert.plan_id == bindparam("plan_id"), Alert.status == AlertStatus.OPEN)
+                     .group_by(Alert.response_id, FormResponse.submitted_at))
+
+
 def reply_days_by_plan(session: Session, plan_ids: list[int]) -> dict[int, int]:
     """The responsible unit's reply time of each plan, in one query."""
     if not plan_ids:
         return {}
-    query = (select(CareTeamMembership.plan_id, CareUnit.reply_days)
-             .join(CareUnit, col(CareUnit.id) == CareTeamMembership.unit_id)
-             .where(col(CareTeamMembership.plan_id).in_(plan_ids), CareTeamMembership.role == TeamRole.RESPONSIBLE,
-                    col(CareTeamMembership.until).is_(None)))
-    return dict(session.exec(query).all())
+    return dict(session.execute(_REPLY_DAYS, {"plan_ids": plan_ids}).all())
 
 
 def plan_alerts(session: Session, plan_ids: list[int], now: datetime | None = None) -> dict[int, PlanAlerts]:
@@ -81,14 +93,13 @@ def plan_alerts(session: Session, plan_ids: list[int], now: datetime | None = No
 
 
 def open_by_response(session: Session, plan_id: int, now: datetime | None = None) -> list[ResponseAlerts]:
-    """The plan's open alerts grouped by the response that raised them, the longest waiting first."""
-    query = (select(Alert.response_id, FormResponse.submitted_at, func.count(), func.min(Alert.created_at))
-             .join(FormResponse, col(FormResponse.id) == Alert.response_id)
-             .where(Alert.plan_id == plan_id, Alert.status == AlertStatus.OPEN)
-             .group_by(Alert.response_id, FormResponse.submitted_at))
-    reply, now = reply_days_by_plan(session, [plan_id]).get(plan_id, DEFAULT_REPLY_DAYS), now or clock.utcnow()
-    groups = [ResponseAlerts(response_id, submitted_at, count, waiting(raised_at, now, reply))
-              for response_id, submitted_at, count, raised_at in session.exec(query).all()]
+    """The plan's open alerts grouped by the response that raised them, the longest waiting first (one query, with
+    the responsible unit's reply time)."""
+    now = now or clock.utcnow()
+    groups = [ResponseAlerts(response_id, submitted_at, count,
+                             waiting(raised_at, now, DEFAULT_REPLY_DAYS if reply is None else reply))
+              for response_id, submitted_at, count, raised_at, reply in
+              session.execute(_OPEN_BY_RESPONSE, {"plan_id": plan_id}).all()]
     return sorted(groups, key=lambda group: (-group.waiting.days, group.response_id))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, func, or_, true
+from sqlalchemy import CTE, ColumnElement, Select, bindparam, case, func, or_, true
 from sqlmodel import Session, col, select
 
 from portal.content.services import store as content
@@ -23,6 +23,7 @@ from portal.core.keyset import Key, Slice
 from portal.core.personal_id import InvalidPersonalId, parse_personal_id
 from portal.core.text import parse_id
 from portal.models import (
+    Article,
     CarePlan,
     CareTeamMembership,
     CareUnit,
@@ -37,8 +38,10 @@ from portal.models import (
     PlanItem,
     PlanReading,
     PlanStatus,
+    ReadingResponse,
     StaffMember,
     TeamRole,
+    TemplateStatus,
     User,
 )
 from portal.models.search import PATIENT_NAME_SEARCH  # noqa: F401  (the index _by_name relies on, on the metadata)
@@ -294,6 +297,51 @@ def team(session: Session, plan_id: int) -> list[tuple[CareTeamMembership, CareU
         .order_by(col(CareTeamMembership.role).desc(), CareUnit.name)
     )
     return [(membership, unit) for membership, unit in session.exec(query).all()]
+
+
+_WORKS_THERE = (select(StaffMember.id).where(StaffMember.user_id == bindparam("user_id"),
+                                             StaffMember.unit_id == CareTeamMembership.unit_id)
+                .exists().correlate(CareTeamMembership))
+_TEAM_AND_EDITABLE = (
+    select(CareTeamMembership, CareUnit, _WORKS_THERE)
+    .join(CareUnit, col(CareUnit.id) == CareTeamMembership.unit_id)
+    .where(CareTeamMembership.plan_id == bindparam("plan_id"), col(CareTeamMembership.until).is_(None))
+    .order_by(col(CareTeamMembership.role).desc(), CareUnit.name)
+)
+_READING_PROGRESS = (
+    select(func.count(), func.count(case((PlanReading.response == ReadingResponse.UNDERSTOOD, 1))))
+    .join(Article, col(Article.id) == PlanReading.article_id)
+    .where(PlanReading.plan_id == bindparam("plan_id"))
+)
+_NEWER_VERSION = select(func.max(ContentTemplate.version)).where(
+    ContentTemplate.diagnosis_key == bindparam("key"), ContentTemplate.status == TemplateStatus.PUBLISHED,
+    select(ContentTemplate.id).where(ContentTemplate.diagnosis_key == bindparam("key"),
+                                     ContentTemplate.version == bindparam("version")).exists())
+
+
+def team_and_editable(session: Session, user_id: int, plan_id: int
+                      ) -> tuple[list[tuple[CareTeamMembership, CareUnit]], bool]:
+    """The plan page's `team` and `staff_may_edit_plan` in one query: each unit of the team, and whether this staff
+    member works at the responsible one."""
+    rows = session.execute(_TEAM_AND_EDITABLE, {"user_id": user_id, "plan_id": plan_id}).all()
+    editable = any(membership.role == TeamRole.RESPONSIBLE and works for membership, _unit, works in rows)
+    return [(membership, unit) for membership, unit, _works in rows], editable
+
+
+def reading_progress(session: Session, plan_id: int) -> tuple[int, int]:
+    """How many articles the plan's reading holds and how many of them the patient understood (the plan page's
+    'Reading (2/5)'), counted without loading the articles."""
+    total, done = session.execute(_READING_PROGRESS, {"plan_id": plan_id}).one()
+    return total, done
+
+
+def newer_version(session: Session, plan: CarePlan) -> int | None:
+    """The newer published version of the plan's content it can move to (reading.version_choice), by its number
+    only: the highest published version above the plan's, if the plan's own version exists."""
+    if plan.template_version is None:
+        return None
+    newest = session.execute(_NEWER_VERSION, {"key": plan.template_key, "version": plan.template_version}).scalar()
+    return newest if newest is not None and newest > plan.template_version else None
 
 
 def staff_may_edit_plan(session: Session, user_id: int, plan_id: int) -> bool:

@@ -1,14 +1,16 @@
 """The nurse's patients as a table a page at a time: sorted and filtered by what needs doing (open alerts, unread
 messages, the next event), by phase and diagnosis, and by the nurse's part in the plan (contact nurse, a unit of
-hers responsible or participating). Every figure comes from one grouped subquery restricted to these plans."""
+hers responsible or participating). Every figure is a lookup on one plan's rows by index, made for every plan of the
+list only when the order or a filter needs it, else for the page's rows alone: never the country's rows."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 
-from sqlalchemy import CTE, Select, Subquery, and_, func, literal
+from sqlalchemy import CTE, ColumnElement, Integer, ScalarSelect, Select, bindparam, func, literal
 from sqlalchemy.types import DateTime
 from sqlmodel import Session, col, select
 
@@ -76,31 +78,58 @@ def choice(args: Mapping[str, str], diagnoses: Collection[str]) -> Choice:
 
 @dataclass(frozen=True)
 class Row:
-    plan: CarePlan
-    patient: Patient
+    """One patient of the list: what the table shows of the plan and the patient, and the plan's figures."""
+
+    plan_id: int
+    name: str
+    personal_id: str
+    template_key: str
+    current_phase: str
+    draft: bool
     alerts: int
     unread: int
     next_at: datetime | None
     team_role: str | None
 
 
-def _candidates(user_id: int, team: str, plan_id: int | None) -> CTE:
+@dataclass(frozen=True)
+class Shape:
+    """What makes one caseload query differ from another (the values travel as bound parameters): each shape is
+    built once per process."""
+
+    team: str
+    sort: str
+    phase: bool
+    diagnosis: bool
+    alerts: bool
+    unread: bool
+    one_plan: bool = False  # where one plan stands in the list ('Show more')
+    paged: bool = False  # a page after a plan's key
+
+    @classmethod
+    def of(cls, wanted: Choice, **parts: bool) -> Shape:
+        return cls(wanted.team, wanted.sort, bool(wanted.phase), bool(wanted.diagnosis), wanted.alerts,
+                   wanted.unread, **parts)
+
+
+def _candidates(team: str, one_plan: bool) -> CTE:
     """The plans of this list with the nurse's part in each (her units' strongest role), by index: never the
     country's plans. 'mine' = she is the contact nurse; otherwise by her units' part in the care team."""
+    user_id = bindparam("user_id", type_=Integer)
     units = select(StaffMember.unit_id).where(StaffMember.user_id == user_id)
     role = func.max(CareTeamMembership.role)  # 'responsible' > 'participating'
     team_of = (select(CareTeamMembership.plan_id, role.label("team_role"))
                .where(col(CareTeamMembership.unit_id).in_(units), col(CareTeamMembership.until).is_(None))
                .group_by(CareTeamMembership.plan_id))
-    if plan_id is not None:
-        team_of = team_of.where(CareTeamMembership.plan_id == plan_id)
+    if one_plan:
+        team_of = team_of.where(CareTeamMembership.plan_id == bindparam("plan_id", type_=Integer))
     if team == "mine":
         nurse = select(StaffMember.id).where(StaffMember.user_id == user_id)
         part = team_of.subquery("part")
         query = (select(col(CarePlan.id).label("plan_id"), part.c.team_role)
                  .outerjoin(part, part.c.plan_id == CarePlan.id)
                  .where(col(CarePlan.contact_nurse_id).in_(nurse)))
-        query = query.where(CarePlan.id == plan_id) if plan_id is not None else query
+        query = query.where(CarePlan.id == bindparam("plan_id", type_=Integer)) if one_plan else query
     else:
         if team != "all":
             team_of = team_of.having(role == team)
@@ -109,52 +138,61 @@ def _candidates(user_id: int, team: str, plan_id: int | None) -> CTE:
     return query.where(CarePlan.status != PlanStatus.CLOSED).cte("candidate").prefix_with("MATERIALIZED")
 
 
-def _figures(user_id: int, plan_ids: Select) -> tuple[Subquery, Subquery, Subquery]:
-    """Open alerts, unread messages from the patient's side and the next coming event, one grouped query each."""
-    alerts = (select(Alert.plan_id, func.count().label("n")).where(col(Alert.plan_id).in_(plan_ids),
-                                                                   Alert.status == AlertStatus.OPEN)
-              .group_by(Alert.plan_id).subquery("alerts"))
-    mark = and_(MessageReadState.plan_id == Message.plan_id, MessageReadState.user_id == user_id)
-    unread = (select(Message.plan_id, func.count().label("n")).outerjoin(MessageReadState, mark)
-              .where(col(Message.plan_id).in_(plan_ids), col(Message.author_role).not_in([Role.STAFF]),
-                     col(Message.id) > func.coalesce(MessageReadState.last_read_id, 0))
-              .group_by(Message.plan_id).subquery("unread"))
-    coming = (select(PlanItem.plan_id, func.min(PlanItem.starts_at).label("at"))
-              .where(col(PlanItem.plan_id).in_(plan_ids), col(PlanItem.starts_at) >= utcnow(),
-                     col(PlanItem.status).in_(COMING))
-              .group_by(PlanItem.plan_id).subquery("coming"))
-    return alerts, unread, coming
+def _figures(plan_id: ColumnElement[int]) -> tuple[ScalarSelect, ScalarSelect, ScalarSelect]:
+    """Open alerts, unread messages from the patient's side and the next coming event of one plan: each a lookup
+    on that plan's rows by index (alert by plan, message by plan and id, plan item by plan)."""
+    alerts = select(func.count()).where(Alert.plan_id == plan_id, Alert.status == AlertStatus.OPEN)
+    read = select(MessageReadState.last_read_id).where(MessageReadState.plan_id == plan_id,
+                                                       MessageReadState.user_id == bindparam("user_id"))
+    unread = select(func.count()).where(Message.plan_id == plan_id, col(Message.author_role).not_in([Role.STAFF]),
+                                        col(Message.id) > func.coalesce(read.scalar_subquery()
+                                                                        .correlate_except(MessageReadState), 0))
+    coming = select(func.min(PlanItem.starts_at)).where(PlanItem.plan_id == plan_id,
+                                                        col(PlanItem.starts_at) >= bindparam("now"),
+                                                        col(PlanItem.status).in_(COMING))
+    return (alerts.scalar_subquery().correlate_except(Alert), unread.scalar_subquery().correlate_except(Message),
+            coming.scalar_subquery().correlate_except(PlanItem))
 
 
-def _ranked(user_id: int, wanted: Choice, plan_id: int | None = None) -> tuple[Select, list[Key]]:
-    """The plans with what the order and the filters need, and the keys of the chosen order."""
-    plans = _candidates(user_id, wanted.team, plan_id)
-    alerts, unread, coming = _figures(user_id, select(plans.c.plan_id))
-    name = select(Patient.name).where(Patient.id == CarePlan.patient_id).scalar_subquery()
-    n_alerts, n_unread = func.coalesce(alerts.c.n, 0), func.coalesce(unread.c.n, 0)
-    next_key = func.coalesce(coming.c.at, literal(NO_NEXT, DateTime(timezone=True)))
-    query = (select(plans.c.plan_id, plans.c.team_role, name.label("name"), n_alerts.label("alerts"),
-                    n_unread.label("unread"), coming.c.at.label("next_at"))
-             .join(CarePlan, col(CarePlan.id) == plans.c.plan_id)
-             .outerjoin(alerts, alerts.c.plan_id == plans.c.plan_id)
-             .outerjoin(unread, unread.c.plan_id == plans.c.plan_id)
-             .outerjoin(coming, coming.c.plan_id == plans.c.plan_id))
-    query = _filtered(query, wanted, n_alerts, n_unread)
+def _ranked(shape: Shape) -> tuple[Select, list[Key]]:
+    """The plans with what the order and the filters need (figures only where they are needed), and the keys of the
+    chosen order."""
+    plans = _candidates(shape.team, shape.one_plan)
+    n_alerts, n_unread, coming = _figures(plans.c.plan_id)
+    query = (select(plans.c.plan_id, plans.c.team_role)
+             .join(CarePlan, col(CarePlan.id) == plans.c.plan_id).join(Patient, col(Patient.id) == CarePlan.patient_id))
+    query = query.where(CarePlan.current_phase == bindparam("phase")) if shape.phase else query
+    query = query.where(CarePlan.template_key == bindparam("diagnosis")) if shape.diagnosis else query
+    query = query.where(n_alerts > 0) if shape.alerts else query
+    query = query.where(n_unread > 0) if shape.unread else query
+    next_key = func.coalesce(coming, literal(NO_NEXT, DateTime(timezone=True)))
     first = {"alerts": [Key(n_alerts, descending=True)], "unread": [Key(n_unread, descending=True)],
-             "next": [Key(next_key)], "name": []}[wanted.sort]
-    return query, [*first, Key(name), Key(plans.c.plan_id)]
+             "next": [Key(next_key)], "name": []}[shape.sort]
+    return query, [*first, Key(col(Patient.name)), Key(plans.c.plan_id)]
 
 
-def _filtered(query: Select, wanted: Choice, n_alerts: object, n_unread: object) -> Select:
-    if wanted.phase:
-        query = query.where(CarePlan.current_phase == wanted.phase)
-    if wanted.diagnosis:
-        query = query.where(CarePlan.template_key == wanted.diagnosis)
-    if wanted.alerts:
-        query = query.where(n_alerts > 0)  # type: ignore[operator]
-    if wanted.unread:
-        query = query.where(n_unread > 0)  # type: ignore[operator]
-    return query
+@lru_cache(maxsize=256)
+def _page_query(shape: Shape, size: int) -> Select:
+    """One page of the list: the order is found from the candidates alone, then the page's rows get their plan,
+    patient and figures (lookups for these rows only)."""
+    ranked, keys = _ranked(shape)
+    start = [bindparam(f"start_{n}") for n in range(len(keys))] if shape.paged else None
+    top = keyset.top(ranked, keys, start, size + 1, counted=True)
+    n_alerts, n_unread, coming = _figures(top.c.plan_id)
+    return (select(top.c.plan_id, Patient.name, Patient.personal_id, CarePlan.template_key, CarePlan.current_phase,
+                   col(CarePlan.shared_at).is_(None), n_alerts, n_unread, coming, top.c.team_role, top.c.total)
+            .join(CarePlan, col(CarePlan.id) == top.c.plan_id).join(Patient, col(Patient.id) == CarePlan.patient_id)
+            .order_by(top.c.rank))
+
+
+@lru_cache(maxsize=256)
+def _key_query(shape: Shape) -> Select:
+    ranked, keys = _ranked(shape)
+    return ranked.with_only_columns(*(key.column for key in keys))
+
+
+def _parameters(user_id: int, wanted: Choice) -> dict[str, object]:
+    return {"user_id": user_id, "now": utcnow(), "phase": wanted.phase, "diagnosis": wanted.diagnosis}
 
 
 def caseload(session: Session, user_id: int, wanted: Choice | None = None, after: int | None = None,
@@ -162,22 +200,17 @@ def caseload(session: Session, user_id: int, wanted: Choice | None = None, after
     """One page of the nurse's plans in the chosen order after the plan `after` (the first page if that plan is not
     in the list), and how many plans the list holds in all. Only the page's plans and patients are read."""
     wanted = wanted or Choice()
-    ranked, keys = _ranked(user_id, wanted)
-    start = _key(session, user_id, wanted, after) if after is not None else None
-    top = keyset.top(ranked, keys, start, size + 1, counted=True)
-    query = (select(CarePlan, Patient, top.c.alerts, top.c.unread, top.c.next_at, top.c.team_role, top.c.total)
-             .join(top, top.c.plan_id == CarePlan.id).join(Patient, col(Patient.id) == CarePlan.patient_id)
-             .order_by(top.c.rank))
-    found = session.exec(query).all()
-    rows = [Row(plan, patient, alerts, unread, next_at, team_role)
-            for plan, patient, alerts, unread, next_at, team_role, _total in found]
+    parameters = _parameters(user_id, wanted)
+    start = _key(session, wanted, parameters, after) if after is not None else None
+    paged = {f"start_{n}": value for n, value in enumerate(start)} if start is not None else {}
+    found = session.execute(_page_query(Shape.of(wanted, paged=start is not None), size),
+                            {**parameters, **paged}).all()
+    rows = [Row(*found_row[:-1]) for found_row in found]
     total = found[0][-1] if found else 0
-    return keyset.cut(rows, size, lambda row: row.plan.id, start), total
+    return keyset.cut(rows, size, lambda row: row.plan_id, start), total
 
 
-def _key(session: Session, user_id: int, wanted: Choice, plan_id: int) -> tuple[object, ...] | None:
+def _key(session: Session, wanted: Choice, parameters: dict[str, object], plan_id: int) -> tuple[object, ...] | None:
     """Where this plan stands in the nurse's list now; None if it is not in the list."""
-    ranked, keys = _ranked(user_id, wanted, plan_id)
-    found = session.execute(ranked.with_only_columns(*(key.column for key in keys))).first()
+    found = session.execute(_key_query(Shape.of(wanted, one_plan=True)), {**parameters, "plan_id": plan_id}).first()
     return tuple(found) if found is not None else None
-

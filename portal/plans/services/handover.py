@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from portal.core.clock import utcnow
@@ -162,14 +163,19 @@ def start(session: Session, plan: CarePlan, actor: User, from_unit_id: int, chec
     return handover
 
 
+_SENDER = aliased(CareUnit, name="sender")
+_RECEIVER = aliased(CareUnit, name="receiver")
+_PENDING = (select(Handover, _SENDER, _RECEIVER)
+            .join(_SENDER, col(_SENDER.id) == Handover.from_unit_id)
+            .join(_RECEIVER, col(_RECEIVER.id) == Handover.to_unit_id)
+            .where(Handover.plan_id == bindparam("plan_id"), Handover.status == HandoverStatus.PENDING)
+            .order_by(col(Handover.id).desc()))
+
+
 def pending(session: Session, plan_id: int) -> tuple[Handover, CareUnit, CareUnit] | None:
-    """The plan's handover waiting for an answer, with the sending and receiving units."""
-    query = (select(Handover).where(Handover.plan_id == plan_id, Handover.status == HandoverStatus.PENDING)
-             .order_by(col(Handover.id).desc()))
-    found = session.exec(query).first()
-    if found is None:
-        return None
-    return found, session.get(CareUnit, found.from_unit_id), session.get(CareUnit, found.to_unit_id)
+    """The plan's handover waiting for an answer, with the sending and receiving units (one query)."""
+    found = session.execute(_PENDING, {"plan_id": plan_id}).first()
+    return (found[0], found[1], found[2]) if found is not None else None
 
 
 @dataclass(frozen=True)
@@ -183,34 +189,34 @@ class Incoming:
     waiting_for_consent: bool
 
 
-def incoming(session: Session, user_id: int) -> list[Incoming]:
-    """Pending handovers to the units this staff member works at, oldest first (two queries)."""
-    sender = CareUnit.__table__.alias("sender")
-    query = (select(Handover, Patient, CareUnit, sender.c.id)
+_HOLDER = aliased(CareUnit, name="holder")
+# The care provider of the unit that holds the plan now (plans.responsible_unit), and whether the patient agreed that
+# the receiving unit's care provider sees the plan: looked up for each handover by index.
+_HOLDER_PROVIDER = (select(_HOLDER.provider_id)
+                    .join(CareTeamMembership, col(CareTeamMembership.unit_id) == _HOLDER.id)
+                    .where(CareTeamMembership.plan_id == Handover.plan_id,
+                           CareTeamMembership.role == TeamRole.RESPONSIBLE, col(CareTeamMembership.until).is_(None))
+                    .order_by(col(CareTeamMembership.since).desc()).limit(1)
+                    .scalar_subquery().correlate_except(_HOLDER, CareTeamMembership))
+_CONSENTED = (select(ProviderConsent.id)
+              .where(ProviderConsent.patient_id == Patient.id, ProviderConsent.provider_id == CareUnit.provider_id,
+                     col(ProviderConsent.withdrawn_at).is_(None))
+              .exists().correlate_except(ProviderConsent))
+_INCOMING = (select(Handover, Patient, CareUnit, _SENDER, _HOLDER_PROVIDER, _CONSENTED)
              .join(StaffMember, col(StaffMember.unit_id) == Handover.to_unit_id)
              .join(CareUnit, col(CareUnit.id) == Handover.to_unit_id)
-             .join(sender, sender.c.id == Handover.from_unit_id)
+             .join(_SENDER, col(_SENDER.id) == Handover.from_unit_id)
              .join(CarePlan, col(CarePlan.id) == Handover.plan_id).join(Patient, col(Patient.id) == CarePlan.patient_id)
-             .where(StaffMember.user_id == user_id, Handover.status == HandoverStatus.PENDING)
+             .where(StaffMember.user_id == bindparam("user_id"), Handover.status == HandoverStatus.PENDING)
              .order_by(Handover.created_at, Handover.id))
-    rows = session.exec(query).all()
-    consents = _active_consents(session, {patient.id or 0 for _h, patient, _u, _s in rows})
-    return [Incoming(handover, patient, session.get(CareUnit, sender_id), unit,
-                     not _same_provider(session, handover, unit) and (patient.id, unit.provider_id) not in consents)
-            for handover, patient, unit, sender_id in rows]
 
 
-def _same_provider(session: Session, handover: Handover, to_unit: CareUnit) -> bool:
-    responsible = plans.responsible_unit(session, handover.plan_id)
-    return responsible is not None and responsible.provider_id == to_unit.provider_id
-
-
-def _active_consents(session: Session, patient_ids: set[int]) -> set[tuple[int, int]]:
-    if not patient_ids:
-        return set()
-    query = select(ProviderConsent.patient_id, ProviderConsent.provider_id).where(
-        col(ProviderConsent.patient_id).in_(patient_ids), col(ProviderConsent.withdrawn_at).is_(None))
-    return {(patient_id, provider_id) for patient_id, provider_id in session.exec(query).all()}
+def incoming(session: Session, user_id: int) -> list[Incoming]:
+    """Pending handovers to the units this staff member works at, oldest first (one query). One waits for the
+    patient's consent when the receiving unit's care provider is not the one holding the plan and has no consent."""
+    rows = session.execute(_INCOMING, {"user_id": user_id}).all()
+    return [Incoming(handover, patient, sender, unit, holder != unit.provider_id and not consented)
+            for handover, patient, unit, sender, holder, consented in rows]
 
 
 def receivable(session: Session, user_id: int, handover_id: int) -> Incoming | None:
