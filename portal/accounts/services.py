@@ -7,6 +7,7 @@ import secrets
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from portal.core.clock import utcnow
@@ -83,13 +84,16 @@ def authenticate(session: Session, identifier: PersonalId | str, password: str) 
     return user
 
 
+USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 def load_user(session: Session, token: str) -> User | None:
     """Flask-Login's loader: the id must carry the account's current session nonce."""
     user_id, _, nonce = token.partition(":")
     number = parse_id(user_id)
     if number is None or not nonce:
         return None
-    user = session.get(User, number)
+    user = session.exec(USER_BY_ID, params={"user_id": number}).first()  # built once: cheaper than session.get
     if user is None or not user.is_active or user.session_nonce != nonce:
         return None
     return user

@@ -105,9 +105,12 @@ def current_plan() -> CarePlan | None:
     shared yet is no plan at all for the patient and relatives: every patient page, download and form follows."""
     if "current_plan" not in g:
         patient = current_patient()
-        found = plans.active_plan(get_session(), patient.id or 0) if patient else None
-        g.current_plan = found if found is not None and found.shared_at is not None else None
+        g.current_plan = _shared(plans.active_plan(get_session(), patient.id or 0) if patient else None)
     return g.current_plan
+
+
+def _shared(plan: CarePlan | None) -> CarePlan | None:
+    return plan if plan is not None and plan.shared_at is not None else None
 
 
 def require_plan() -> tuple[Patient, CarePlan]:
@@ -174,10 +177,10 @@ def _refuse(reason_page: str, status: int, patient_id: int | None, delegation: D
 def _choose_delegation(db: Session, chosen: object) -> Response | int | None:
     """The delegation id to act through, a redirect to choose one, or None for the patient's own pages."""
     if chosen is None or chosen == OWN:
-        own = plans.patient_for_user(db, current_user.id) if current_user.role == Role.PATIENT else None
+        own, plan = plans.patient_and_plan(db, current_user.id) if current_user.role == Role.PATIENT else (None, None)
         if own is not None:
             g.acting_delegation = None
-            g.acting_patient = own  # looked up once per request
+            g.acting_patient, g.current_plan = own, _shared(plan)  # looked up once per request, together
             return None
         usable = acting.usable_for_user(db, current_user.id, stockholm_today())
         if len(usable) == 1 and chosen is None:

@@ -47,7 +47,7 @@ def start() -> str:
     session = get_session()
     page = lifecycle.start_page(session, plan, stockholm_today(), local_date)
     visit = lifecycle.record_visit(session, plan.id or 0, current_user.id, utcnow())  # each reader's own visits
-    news, more_news = lifecycle.news(session, plan, visit)
+    news, more_news = lifecycle.news(session, plan, visit, page.items)
     todo = lifecycle.to_do(session, plan.id or 0, utcnow())
     log(Action.READ, f"plan:{plan.id}", plan.patient_id)
     return render_template("plans/patient/start.html", patient=current_patient(), plan=plan, next=page.next,
@@ -79,16 +79,16 @@ def item(item_id: int) -> str:
     """One plan item: what, when, where, who does it and how to prepare."""
     session = get_session()
     patient = current_patient()
-    found = plans.item_for_patient(session, patient.id, item_id) if patient else None
+    found, unit = plans.item_and_unit(session, patient.id, item_id) if patient else (None, None)
     if found is None:
         log(Action.DENIED, f"item:{item_id}", None)
         abort(404)
     log(Action.READ, f"item:{found.id}", patient.id)
     end = last_day(found, local_date)
-    units = plans.units_by_id(session, {found.unit_id} if found.unit_id else set())
+    units = {unit.id: unit} if unit is not None and unit.id else {}
     return render_template("plans/patient/item.html", item=found, saved=request.args.get("saved"), units=units,
                            is_past=end is not None and end < stockholm_today(), in_calendar=downloadable(found),
-                           call_unit=units.get(found.unit_id or 0) or plans.responsible_unit(session, found.plan_id))
+                           call_unit=unit or plans.responsible_unit(session, found.plan_id))
 
 
 # --- reading --------------------------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def reading_list() -> str:
     log(Action.READ, f"reading:{plan.id}", patient.id)
     return render_template("plans/patient/reading.html", plan=plan, demo=template.demo if template else False,
                            by_phase={phase: [pair for pair in views if pair[0].phase == phase] for phase in PHASES},
-                           self_care=reading.self_care(session, plan, _language()), easy_read=patient.easy_read,
+                           self_care=reading.self_care_of(template, _language()), easy_read=patient.easy_read,
                            has_easy_read=any(view.has_easy_read for view, _reading in views),
                            saved=request.args.get("saved"))
 

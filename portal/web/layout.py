@@ -6,14 +6,16 @@ processors of their own, registered after this one; the defaults here keep every
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.web.htmx import wants_fragment
+from portal.web.i18n import translated
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ NAVIGATION = {
         NavItem(_l("Content"), "content.editor.index", "content.editor.index"),
     ),
 }
+NAV_LABELS = {item.endpoint: item.label for items in NAVIGATION.values() for item in items}
 WIDE_ROLES = ("staff", "editor", "admin")
 SECTION_OF = {
     "plans.patient.item": "plans.patient.timeline", "plans.patient.item_new": "plans.patient.timeline",
@@ -109,5 +112,39 @@ def _layout_context() -> dict[str, object]:
     }
 
 
+_LINKS: dict[tuple[str, str], str] = {}
+
+
+def link(endpoint: str) -> str:
+    """`url_for(endpoint)` for an endpoint that takes no values: the same address on every page, so it is built once
+    per process (and per script root, should the portal be served under a prefix)."""
+    key = (request.script_root, endpoint)
+    found = _LINKS.get(key)
+    if found is None:
+        found = _LINKS[key] = url_for(endpoint)
+    return found
+
+
+_PATTERNS: dict[tuple[str, str, str], tuple[str, str]] = {}
+_MARK = 918273645  # stands in for the id while the address is built once
+
+
+def id_link(endpoint: str, name: str, value: int) -> str:
+    """`url_for(endpoint, name=value)` for an endpoint whose one value is a whole number (an item on a timeline):
+    the address around the number is built once per process, and only the number changes."""
+    key = (request.script_root, endpoint, name)
+    found = _PATTERNS.get(key)
+    if found is None:
+        before, _mark, after = url_for(endpoint, **{name: _MARK}).partition(str(_MARK))
+        found = _PATTERNS[key] = (before, after)
+    return f"{found[0]}{int(value)}{found[1]}"
+
+
+def nav_labels() -> Mapping[str, str]:
+    """The menu's names by endpoint in the reader's language, translated once per language."""
+    return translated(NAV_LABELS)
+
+
 def init_app(app: Flask) -> None:
     app.context_processor(_layout_context)
+    app.jinja_env.globals.update(link=link, id_link=id_link, nav_labels=nav_labels)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -231,7 +231,14 @@ def published_diagnoses(session: Session) -> list[str]:
 def template_data(template: ContentTemplate, language: str) -> dict[str, Any]:
     """Names, about, self-care and skeleton in one language (Swedish when a text has none in it); each text is a
     LocalText that knows its language, so that a page marks Swedish text with `lang="sv"`."""
-    data = json.loads(template.data)
+    return dict(_template_data(template.data, language))
+
+
+@lru_cache(maxsize=256)
+def _template_data(stored: str, language: str) -> dict[str, Any]:
+    """Read once per process and language: a stored version's text never changes (import_packs), and the text
+    itself is the key, so an answer is always that text's. Callers only read it (template_data copies the top)."""
+    data = json.loads(stored)
     return {
         "name": pick(data["name"], language),
         "about": pick(data["about"], language),

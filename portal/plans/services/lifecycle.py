@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from blinker import Namespace
-from sqlalchemy import exists, func
+from sqlalchemy import bindparam, exists, func
 from sqlmodel import Session, col, select
 
 from portal.content.services import store as content
@@ -98,12 +98,14 @@ class StartPage:
     next: PlanItem | None
     units: dict[int, CareUnit]
     contact: plans.Contact
+    items: tuple[PlanItem, ...] = ()  # all the plan's items, read once: "Nytt i din plan" names some of them
 
 
 def start_page(session: Session, plan: CarePlan, today: date, to_local: ToLocalDate) -> StartPage:
-    upcoming = next_item(plans.plan_items(session, plan.id or 0), today, to_local)
-    units = plans.units_by_id(session, {upcoming.unit_id} if upcoming and upcoming.unit_id else set())
-    return StartPage(upcoming, units, plans.contact_for(session, plan))
+    items, named = plans.items_and_units(session, plan.id or 0)
+    upcoming = next_item(items, today, to_local)
+    units = {upcoming.unit_id: named[upcoming.unit_id]} if upcoming and upcoming.unit_id in named else {}
+    return StartPage(upcoming, units, plans.contact_for(session, plan), tuple(items))
 
 
 @dataclass(frozen=True)
@@ -119,23 +121,29 @@ class ToDo:
         return not (self.forms_due or self.unread_reading)
 
 
+# A form is due as on the forms page (questionnaires' forms_to_answer): active, due by now, and a form we know;
+# answering it moves it on. Both counts in one query, built once.
+_FORMS_DUE = (select(func.count()).select_from(FormAssignment)
+              .where(FormAssignment.plan_id == bindparam("plan_id"), col(FormAssignment.active).is_(True),
+                     col(FormAssignment.due_at) <= bindparam("now"),
+                     exists().where(Questionnaire.key == FormAssignment.questionnaire_key)).scalar_subquery())
+_UNREAD_READING = (select(func.count()).select_from(PlanReading)
+                   .where(PlanReading.plan_id == bindparam("plan_id"), col(PlanReading.read_at).is_(None))
+                   .scalar_subquery())
+TO_DO = select(_FORMS_DUE, _UNREAD_READING)
+VISIT = select(PlanVisit).where(PlanVisit.plan_id == bindparam("plan_id"), PlanVisit.user_id == bindparam("user_id"))
+
+
 def to_do(session: Session, plan_id: int, now: datetime) -> ToDo:
-    """Both counts in one query, whatever the size of the plan. A form is due as on the forms page
-    (questionnaires' forms_to_answer): active, due by now, and a form we know; answering it moves it on."""
-    known = exists().where(Questionnaire.key == FormAssignment.questionnaire_key)
-    forms = (select(func.count()).select_from(FormAssignment)
-             .where(FormAssignment.plan_id == plan_id, col(FormAssignment.active).is_(True),
-                    col(FormAssignment.due_at) <= now, known).scalar_subquery())
-    unread = (select(func.count()).select_from(PlanReading)
-              .where(PlanReading.plan_id == plan_id, col(PlanReading.read_at).is_(None)).scalar_subquery())
-    forms_due, unread_reading = session.execute(select(forms, unread)).one()
+    """Both counts in one query, whatever the size of the plan."""
+    forms_due, unread_reading = session.execute(TO_DO, {"plan_id": plan_id, "now": now}).one()
     return ToDo(forms_due, unread_reading)
 
 
 def record_visit(session: Session, plan_id: int, user_id: int, now: datetime) -> PlanVisit:
     """Note this reader's visit to the start page; a view after a pause of VISIT_GAP starts a new visit. The first
     visit is inserted race-free (two tabs opening the page at once)."""
-    visit = session.get(PlanVisit, (plan_id, user_id))
+    visit = session.exec(VISIT, params={"plan_id": plan_id, "user_id": user_id}).first()
     if visit is None:
         session.execute(upsert.insert(session, PlanVisit).values(plan_id=plan_id, user_id=user_id, visited_at=now)
                         .on_conflict_do_nothing(index_elements=["plan_id", "user_id"]))
@@ -148,6 +156,12 @@ def record_visit(session: Session, plan_id: int, user_id: int, now: datetime) ->
     return visit
 
 
+NEWS = (select(PlanChange.what, PlanChange.detail)
+        .where(PlanChange.plan_id == bindparam("plan_id"), col(PlanChange.at) > bindparam("since"),
+               col(PlanChange.what).in_(NEWS_CODES), col(PlanChange.role).in_(STAFF_ROLES))
+        .order_by(col(PlanChange.at).desc(), col(PlanChange.id).desc()).limit(50))
+
+
 @dataclass(frozen=True)
 class News:
     """One line of "Nytt i din plan": a change code, the title or name it is about, and the item's time if known."""
@@ -157,25 +171,24 @@ class News:
     item: PlanItem | None
 
 
-def news(session: Session, plan: CarePlan, visit: PlanVisit | None) -> tuple[list[News], bool]:
+def news(session: Session, plan: CarePlan, visit: PlanVisit | None,
+         items: tuple[PlanItem, ...] | None = None) -> tuple[list[News], bool]:
     """The care team's changes since the reader's previous visit (or since sharing), newest first, one line per
-    thing, at most MAX_NEWS; and whether there were more."""
+    thing, at most MAX_NEWS; and whether there were more. `items` are the plan's items if read already."""
     since = (visit.previous_at if visit and visit.previous_at else plan.shared_at)
     if since is None:
         return [], False
-    query = (select(PlanChange)
-             .where(PlanChange.plan_id == plan.id, col(PlanChange.at) > since,
-                    col(PlanChange.what).in_(NEWS_CODES), col(PlanChange.role).in_(STAFF_ROLES))
-             .order_by(col(PlanChange.at).desc(), col(PlanChange.id).desc()).limit(50))
     changes, seen = [], set()
-    for change in session.exec(query).all():
+    for change in session.exec(NEWS, params={"plan_id": plan.id, "since": since}).all():
         key = ((change.detail, "item") if change.what in (Change.ITEM_ADDED, Change.ITEM_CHANGED)
                else (change.detail if change.what == Change.ITEM_REMOVED else "", change.what))
         if key not in seen:
             seen.add(key)
             changes.append(change)
     # The item a line names, for its time: the newest of the care team's items with that title.
-    items = {item.title: item for item in sorted(plans.plan_items(session, plan.id or 0), key=lambda i: i.id or 0)
-             if item.source == ItemSource.STAFF} if changes else {}
-    lines = [News(change.what, change.detail, items.get(change.detail)) for change in changes[:MAX_NEWS]]
+    if not changes:
+        return [], False
+    items = items if items is not None else tuple(plans.plan_items(session, plan.id or 0))
+    by_title = {item.title: item for item in sorted(items, key=lambda i: i.id or 0) if item.source == ItemSource.STAFF}
+    lines = [News(change.what, change.detail, by_title.get(change.detail)) for change in changes[:MAX_NEWS]]
     return lines, len(changes) > MAX_NEWS

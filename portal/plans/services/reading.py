@@ -113,7 +113,11 @@ def mark_understood(session: Session, reading: PlanReading) -> None:
 
 def self_care(session: Session, plan: CarePlan, language: str) -> list[str]:
     """The self-care advice of the plan's content version."""
-    template = plan_template(session, plan)
+    return self_care_of(plan_template(session, plan), language)
+
+
+def self_care_of(template: ContentTemplate | None, language: str) -> list[str]:
+    """The self-care advice of a content version the caller has read already."""
     return content.template_data(template, language)["self_care"] if template else []
 
 
