@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from blinker import Namespace
-from sqlalchemy import bindparam, exists, func
+from sqlalchemy import bindparam, exists, func, update
 from sqlmodel import Session, col, select
 
 from portal.content.services import store as content
 from portal.core import upsert
 from portal.core.clock import as_utc
+from portal.db import at_commit
 from portal.models import (
     CarePlan,
     CareUnit,
@@ -131,7 +132,8 @@ _UNREAD_READING = (select(func.count()).select_from(PlanReading)
                    .where(PlanReading.plan_id == bindparam("plan_id"), col(PlanReading.read_at).is_(None))
                    .scalar_subquery())
 TO_DO = select(_FORMS_DUE, _UNREAD_READING)
-VISIT = select(PlanVisit).where(PlanVisit.plan_id == bindparam("plan_id"), PlanVisit.user_id == bindparam("user_id"))
+VISIT = (select(PlanVisit.visited_at, PlanVisit.previous_at)
+         .where(PlanVisit.plan_id == bindparam("plan_id"), PlanVisit.user_id == bindparam("user_id")))
 
 
 def to_do(session: Session, plan_id: int, now: datetime) -> ToDo:
@@ -140,20 +142,28 @@ def to_do(session: Session, plan_id: int, now: datetime) -> ToDo:
     return ToDo(forms_due, unread_reading)
 
 
-def record_visit(session: Session, plan_id: int, user_id: int, now: datetime) -> PlanVisit:
-    """Note this reader's visit to the start page; a view after a pause of VISIT_GAP starts a new visit. The first
-    visit is inserted race-free (two tabs opening the page at once)."""
-    visit = session.exec(VISIT, params={"plan_id": plan_id, "user_id": user_id}).first()
-    if visit is None:
-        session.execute(upsert.insert(session, PlanVisit).values(plan_id=plan_id, user_id=user_id, visited_at=now)
-                        .on_conflict_do_nothing(index_elements=["plan_id", "user_id"]))
-        return session.get(PlanVisit, (plan_id, user_id))  # type: ignore[return-value]
-    if now - as_utc(visit.visited_at) > VISIT_GAP:
-        visit.previous_at, visit.visited_at = visit.visited_at, now
-    else:
-        visit.visited_at = now
-    session.add(visit)
-    return visit
+@dataclass(frozen=True)
+class Visit:
+    """This reader's visit to the start page as it stands after this view: when the one before it began."""
+
+    previous_at: datetime | None
+
+
+def record_visit(session: Session, plan_id: int, user_id: int, now: datetime) -> Visit:
+    """Note this reader's visit to the start page; a view after a pause of VISIT_GAP starts a new visit. It is written
+    when the request commits (db.at_commit: the page takes no write lock while drawn); the first visit is inserted
+    race-free (two tabs opening the page at once)."""
+    row = session.execute(VISIT, {"plan_id": plan_id, "user_id": user_id}).first()
+    if row is None:
+        at_commit(session, lambda s: s.execute(
+            upsert.insert(s, PlanVisit).values(plan_id=plan_id, user_id=user_id, visited_at=now)
+            .on_conflict_do_nothing(index_elements=["plan_id", "user_id"])))
+        return Visit(previous_at=None)
+    previous = row.visited_at if now - as_utc(row.visited_at) > VISIT_GAP else row.previous_at
+    at_commit(session, lambda s: s.execute(
+        update(PlanVisit).where(col(PlanVisit.plan_id) == plan_id, col(PlanVisit.user_id) == user_id)
+        .values(visited_at=now, previous_at=previous)))
+    return Visit(previous)
 
 
 NEWS = (select(PlanChange.what, PlanChange.detail)
@@ -171,7 +181,7 @@ class News:
     item: PlanItem | None
 
 
-def news(session: Session, plan: CarePlan, visit: PlanVisit | None,
+def news(session: Session, plan: CarePlan, visit: Visit | None,
          items: tuple[PlanItem, ...] | None = None) -> tuple[list[News], bool]:
     """The care team's changes since the reader's previous visit (or since sharing), newest first, one line per
     thing, at most MAX_NEWS; and whether there were more. `items` are the plan's items if read already."""
