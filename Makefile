@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # The test identity provider's port: the development OIDC_ISSUER (portal/config.py) points here.
 TESTIDP_PORT ?= 5001
 
-.PHONY: run test test-clock bench bench-scale wrk soak security-scan lint translations translations-update chromium faketime clean
+.PHONY: run test test-clock bench bench-scale lighthouse wrk soak security-scan lint translations translations-update chromium faketime clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,12 @@ bench: $(BIN)/.installed-test translations wrk
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then BENCH_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python bench/thread_open.py; fi
 	$(BIN)/python bench/throughput.py
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then BENCH_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python bench/throughput.py; fi
+
+# Lighthouse 12, mobile (simulated slow 4G, 4x slower CPU), on the first loads of /login, /plan/, /plan/timeline and
+# /plan/messages of a scratch demo under gunicorn: scores, LCP, FCP, TBT, CLS, requests and bytes, median of 3 runs.
+# Installs Lighthouse from the npm registry into .lighthouse/ the first time (needs Node 18+); about 4 minutes.
+lighthouse: $(BIN)/.installed-test translations chromium
+	CHROME_PATH=$(CHROMIUM) $(BIN)/python scripts/lighthouse.py
 
 # Every page of a patient, a relative, a nurse and an editor timed in a country-sized PostgreSQL database (scale_big:
 # 100,000 patients, 2 million messages, 10 million access events …) and one a hundredth of its size (scale_small),

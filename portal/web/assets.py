@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, request, session, url_for
 
 # Each bundle and its sources, in order. tokens.css comes first: it declares the order of the @layers.
 BUNDLES: dict[str, tuple[str, ...]] = {
@@ -134,6 +134,15 @@ def _buffer_static(response: Response) -> Response:
     return response
 
 
+def _same_for_everyone(response: Response) -> Response:
+    """A static file is the same for every visitor: no `Vary: Cookie` (Flask-Login's own after-request hook reads the
+    session on every response), else a browser fetches the stylesheet and script again whenever the session cookie
+    changes, which is on nearly every page."""
+    if request.endpoint == "static":
+        session.accessed = False  # runs after Flask-Login's hook (registered later), before the session is saved
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Registered after Flask-Compress, so `_buffer_static` runs before it on each response."""
     app.view_functions["static"] = _static
@@ -141,5 +150,6 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": FAVICON})
     app.jinja_env.globals["asset_url"] = asset_url
     app.after_request(_buffer_static)
+    app.after_request(_same_for_everyone)
     for name in BUNDLES:
         _bundle(Path(app.static_folder or ""), name)  # made at start: a missing source fails here, not for a visitor

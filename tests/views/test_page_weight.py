@@ -2,7 +2,7 @@
 
 Counted as a browser with an empty cache fetches it, on the demo that `make run` serves: each answer's status line,
 headers and gzipped body. The headers an HTTP server adds itself (Server, Date, Connection) are allowed for.
-A size check, not a timing: Lighthouse measures the rest (README, "First load and Lighthouse").
+A size check, not a timing: `make lighthouse` measures the rest (README, "Lighthouse").
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ MAX_REQUESTS = 4
 MAX_BYTES = 30 * 1024
 SERVER_HEADERS = len("Server: gunicorn\r\nDate: Tue, 01 Dec 2026 17:35:18 GMT\r\nConnection: close\r\n")  # its own
 CHROMIUM_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
-# stylesheets, scripts, icons; not the home-screen icon and the web app manifest, which a browser fetches only when
-# the page is added to a home screen (tests/e2e/test_static_assets.py sees Chromium leave them)
+# stylesheets, scripts, icons; not the home-screen icon and the web app manifest, which Chromium's test build leaves
+# (tests/e2e/test_static_assets.py; Chrome itself fetches the manifest and an icon of it: `make lighthouse` counts them)
 FETCHED = re.compile(r'<(?:link|script)\b(?![^>]*rel="(?:apple-touch-icon|manifest)")[^>]*?\b(?:href|src)="([^"]+)"')
 MARIA = "19680412-9820"  # the demo patient
 PAGES = ["/login", "/plan/", "/plan/timeline", "/plan/messages"]
@@ -73,3 +73,15 @@ def test_a_page_links_one_stylesheet_one_deferred_script_the_icons_and_the_manif
         '<link rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png?v=…">',
         '<link rel="manifest" href="/static/manifest.webmanifest?v=…">',
     ]
+
+
+def test_static_files_do_not_vary_with_the_session_cookie(client: FlaskClient, session: Session) -> None:
+    """Else a browser fetches the script again whenever the session cookie changes, which is on nearly every page."""
+    load_demo_data(session, stockholm_today())
+    sign_in(client, MARIA, DEMO_PASSWORD)
+    page = client.get("/plan/")
+    assert "Cookie" in page.headers["Vary"]
+    for url in re.findall(r'(?:src|href)="(/static/[^"]+|/favicon\.ico[^"]*)"', page.get_data(as_text=True)):
+        with client.get(url, headers={"Accept-Encoding": CHROMIUM_ACCEPT_ENCODING}) as asset:
+            assert "Cookie" not in asset.headers.get("Vary", ""), url
+            assert "Set-Cookie" not in asset.headers, url
