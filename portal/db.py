@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 from flask import Flask, Response, current_app, g
 from flask.cli import AppGroup
-from sqlalchemy import event
+from sqlalchemy import Table, event, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
@@ -48,7 +48,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-_AT_COMMIT = "at_commit"
+_AT_COMMIT, _ROWS_AT_COMMIT = "at_commit", "rows_at_commit"
 
 
 def at_commit(session: Session, write: Callable[[Session], object]) -> None:
@@ -58,15 +58,24 @@ def at_commit(session: Session, write: Callable[[Session], object]) -> None:
     session.info.setdefault(_AT_COMMIT, []).append(write)
 
 
+def insert_at_commit(session: Session, table: Table, row: dict[str, object]) -> None:
+    """Insert `row` into `table` just before this transaction commits (as `at_commit`), with the other rows for the
+    same table in one statement (a list page logs each patient it shows)."""
+    session.info.setdefault(_ROWS_AT_COMMIT, {}).setdefault(table, []).append(row)
+
+
 @event.listens_for(OrmSession, "before_commit")
 def _write_at_commit(session: OrmSession) -> None:
     for write in session.info.pop(_AT_COMMIT, []):
         write(session)  # type: ignore[arg-type]
+    for table, rows in session.info.pop(_ROWS_AT_COMMIT, {}).items():
+        session.execute(insert(table), rows)
 
 
 @event.listens_for(OrmSession, "after_soft_rollback")
 def _forget_at_commit(session: OrmSession, _previous: object) -> None:
     session.info.pop(_AT_COMMIT, None)
+    session.info.pop(_ROWS_AT_COMMIT, None)
 
 
 def get_engine(app: Flask | None = None) -> Engine:

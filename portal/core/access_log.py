@@ -1,7 +1,7 @@
 """Writing the access log: every read or change of a patient's data, and every refused attempt.
 
 An event is only added to the caller's session: it is saved, or not, together with the work it describes. It is
-written when that transaction commits (`db.at_commit`), so a page that only reads takes no write lock while drawn.
+written when that transaction commits (`db.insert_at_commit`): a page that only reads takes no write lock while drawn.
 """
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from portal.core.clock import utcnow
-from portal.db import at_commit
+from portal.db import insert_at_commit
 from portal.models import AccessEvent, User
 
 EVENTS = AccessEvent.__table__  # type: ignore[attr-defined]
@@ -54,4 +53,4 @@ def record_access(session: Session, actor: Actor, action: Action, resource: str,
     if read_back:
         session.add(AccessEvent(**row))
     else:
-        at_commit(session, lambda s: s.execute(insert(EVENTS), row))  # a plain INSERT: no object to keep track of
+        insert_at_commit(session, EVENTS, row)  # a plain INSERT (no object to keep track of), one for all of them

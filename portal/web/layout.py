@@ -141,7 +141,8 @@ def id_link(endpoint: str, name: str, value: int) -> str:
 
 
 def nav_labels() -> Mapping[str, str]:
-    """The menu's names by endpoint in the reader's language, translated once per language."""
+    """The menu's names by endpoint in the reader's language, translated once per language (the menus of
+    NAVIGATION; a feature's own menu, such as the administrators', brings its labels in its items)."""
     return translated(NAV_LABELS)
 
 
