@@ -6,6 +6,7 @@ processors of their own, registered after this one; the defaults here keep every
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -125,19 +126,21 @@ def link(endpoint: str) -> str:
     return found
 
 
-_PATTERNS: dict[tuple[str, str, str], tuple[str, str]] = {}
-_MARK = 918273645  # stands in for the id while the address is built once
+_PATTERNS: dict[tuple[str, str, tuple[str, ...]], tuple[tuple[str | None, str], ...]] = {}
+_MARK = 918273645  # the first of the numbers that stand in for the ids while an address is built once
 
 
-def id_link(endpoint: str, name: str, value: int) -> str:
-    """`url_for(endpoint, name=value)` for an endpoint whose one value is a whole number (an item on a timeline):
-    the address around the number is built once per process, and only the number changes."""
-    key = (request.script_root, endpoint, name)
-    found = _PATTERNS.get(key)
-    if found is None:
-        before, _mark, after = url_for(endpoint, **{name: _MARK}).partition(str(_MARK))
-        found = _PATTERNS[key] = (before, after)
-    return f"{found[0]}{int(value)}{found[1]}"
+def id_link(endpoint: str, **ids: int) -> str:
+    """`url_for(endpoint, **ids)` for an endpoint whose values are whole numbers (an item on a timeline, a row of a
+    list): the address around the numbers is built once per process, and only the numbers change."""
+    key = (request.script_root, endpoint, tuple(sorted(ids)))
+    parts = _PATTERNS.get(key)
+    if parts is None:
+        marks = {str(_MARK + n): name for n, name in enumerate(sorted(ids))}
+        address = url_for(endpoint, **{name: int(mark) for mark, name in marks.items()})
+        pieces = re.split(f"({'|'.join(marks)})", address)
+        parts = _PATTERNS[key] = tuple((marks.get(piece), piece) for piece in pieces)
+    return "".join(str(int(ids[name])) if name else piece for name, piece in parts)
 
 
 def nav_labels() -> Mapping[str, str]:
