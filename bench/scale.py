@@ -96,9 +96,10 @@ FILL = [
         FROM (SELECT id - :staff AS i, id, personal_id, name FROM user_account WHERE role = 'patient') u"""),
     ("plans", """INSERT INTO care_plan (id, patient_id, template_key, template_version, diagnosis_summary,
                                       contact_nurse_id, responsible_doctor, current_phase, status, personal_note,
-                                      what_matters, created_at, updated_at)
+                                      what_matters, created_at, updated_at, shared_at)
         SELECT i, i, t.diagnosis_key, t.version, '', ((i - 1) % :units) * :nurses + 1 + ((i - 1) / :units) % :nurses,
-               'Dr. Berg', 'treatment', 'active', '', '', now() - interval '100 days', now() - interval '1 day'
+               'Dr. Berg', 'treatment', 'active', '', '', now() - interval '100 days', now() - interval '1 day',
+               now() - interval '99 days'
         FROM generate_series(1, :patients) i
         JOIN (SELECT diagnosis_key, version, row_number() OVER (ORDER BY diagnosis_key) - 1 AS n, count(*) OVER () c
               FROM content_template WHERE status = 'published') t ON t.n = i % t.c;
