@@ -22,6 +22,7 @@ from flask.cli import AppGroup
 from sqlalchemy import Table, event, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -55,13 +56,20 @@ def at_commit(session: Session, write: Callable[[Session], object]) -> None:
     """Run `write(session)` in this transaction just before it commits; never, if it is rolled back.
 
     Only for writes that nothing in the same request reads back (see the module's docstring)."""
-    session.info.setdefault(_AT_COMMIT, []).append(write)
+    _in_transaction(session).info.setdefault(_AT_COMMIT, []).append(write)
 
 
 def insert_at_commit(session: Session, table: Table, row: dict[str, object]) -> None:
     """Insert `row` into `table` just before this transaction commits (as `at_commit`), with the other rows for the
     same table in one statement (a list page logs each patient it shows)."""
-    session.info.setdefault(_ROWS_AT_COMMIT, {}).setdefault(table, []).append(row)
+    _in_transaction(session).info.setdefault(_ROWS_AT_COMMIT, {}).setdefault(table, []).append(row)
+
+
+def _in_transaction(session: Session) -> Session:
+    """The writes belong to a transaction: one is begun if none is yet, so that a rollback forgets them."""
+    if not session.in_transaction():
+        session.begin()
+    return session
 
 
 @event.listens_for(OrmSession, "before_commit")
@@ -73,9 +81,12 @@ def _write_at_commit(session: OrmSession) -> None:
 
 
 @event.listens_for(OrmSession, "after_soft_rollback")
-def _forget_at_commit(session: OrmSession, _previous: object) -> None:
-    session.info.pop(_AT_COMMIT, None)
-    session.info.pop(_ROWS_AT_COMMIT, None)
+def _forget_at_commit(session: OrmSession, previous: SessionTransaction) -> None:
+    """The transaction is rolled back: its writes are forgotten. Not when only a savepoint inside it is (a race
+    caught by `begin_nested`): what the request noted before stays to be written."""
+    if previous.parent is None:
+        session.info.pop(_AT_COMMIT, None)
+        session.info.pop(_ROWS_AT_COMMIT, None)
 
 
 def get_engine(app: Flask | None = None) -> Engine:
