@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 
@@ -12,16 +13,23 @@ from portal.core.clock import STOCKHOLM
 from portal.core.personal_id import with_check_digit
 from portal.messages.services import post_message
 from portal.models import (
+    Alert,
+    Article,
     CarePlan,
     CareProvider,
     CareTeamMembership,
     CareUnit,
+    ContentTemplate,
     DatePrecision,
+    FormAssignment,
+    FormResponse,
     ItemStatus,
     Message,
     Patient,
     Phase,
     PlanItem,
+    PlanReading,
+    Questionnaire,
     Region,
     Role,
     StaffMember,
@@ -135,5 +143,61 @@ def client_token() -> str:
 
 def message(session: Session, in_plan: CarePlan, author: User, body: str = "Hej") -> Message:
     found, _created = post_message(session, in_plan.id, author, "", body, client_token())
+    session.commit()
+    return found
+
+
+def pinned_content(session: Session, plan: CarePlan, versions: int = 1) -> ContentTemplate:
+    """Published content versions 1 to `versions` for the plan's diagnosis, the plan pinned to version 1."""
+    for version in range(1, versions + 1):
+        template = ContentTemplate(diagnosis_key=plan.template_key, version=version, status="published",
+                                   content_hash=f"{version}" * 64,
+                                   data=json.dumps({"name": {"sv": "Bröstcancer"}, "about": {"sv": "Om sjukdomen."},
+                                                    "self_care": [], "skeleton": []}))
+        session.add(template)
+        session.flush()
+        if version == 1:
+            pinned = template
+    plan.template_version = 1
+    session.add(plan)
+    session.commit()
+    return pinned
+
+
+def grow_plan(session: Session, plan: CarePlan, template: ContentTemplate, size: int) -> list[PlanReading]:
+    """5 more units in the care team, `size` items at them and `size` articles to read; returns the readings."""
+    units = [unit(session, name=f"Enhet {n}") for n in range(5)]
+    for at in units:
+        session.add(CareTeamMembership(plan_id=plan.id, unit_id=at.id, role=TeamRole.PARTICIPATING))
+    readings = []
+    for n in range(size):
+        item(session, plan, days=n - size // 2, title=f"Besök {n}", at=units[n % 5], phase=list(Phase)[n % 4])
+        article = Article(template_id=template.id, slug=f"text-{n}", phase="treatment", content_hash="r" * 64,
+                          data=json.dumps({"sv": {"title": f"Text {n}", "summary": "Kort.", "body": "Text.",
+                                                  "links": []}}))
+        session.add(article)
+        session.flush()
+        readings.append(PlanReading(plan_id=plan.id, article_id=article.id))
+        session.add(readings[-1])
+    session.commit()
+    return readings
+
+
+def open_alert(session: Session, plan: CarePlan) -> Alert:
+    """An open alert on an answered form of the plan."""
+    form = session.exec(select(Questionnaire)).first()
+    if form is None:
+        form = Questionnaire(key="test", version=1, content_hash="x", definition="{}")
+        session.add(form)
+        session.flush()
+    assignment = FormAssignment(plan_id=plan.id, questionnaire_key="test")
+    session.add(assignment)
+    session.flush()
+    response = FormResponse(assignment_id=assignment.id, plan_id=plan.id, questionnaire_id=form.id,
+                            author_user_id=session.get(Patient, plan.patient_id).user_id)
+    session.add(response)
+    session.flush()
+    found = Alert(plan_id=plan.id, response_id=response.id, reason="fever")
+    session.add(found)
     session.commit()
     return found

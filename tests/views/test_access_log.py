@@ -18,7 +18,7 @@ from portal.core.clock import STOCKHOLM, stockholm_today
 from portal.models import AccessEvent, CarePlan, CareTeamMembership, Patient, StaffMember, TeamRole, User
 from tests import factories
 from tests.conftest import client_as
-from tests.views.test_paging import counting
+from tests.sql import counting
 
 ROW = r"<tr(?: class=\"mv-log__emergency\")?>\s*<td"
 

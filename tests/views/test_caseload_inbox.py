@@ -17,7 +17,7 @@ from portal.messages.services import mark_handled, mark_read, preview
 from portal.models import CarePlan, CareTeamMembership, Patient, StaffMember, TeamRole, User
 from tests import factories
 from tests.conftest import HTMX_HEADERS, client_as
-from tests.views.test_paging import _alert, _statements
+from tests.sql import sent
 
 NAME = r'<a class="mv-caseload__name" href="/staff/plans/\d+"[^>]*>([^<]+)</a>'
 THREAD = r'<a href="/staff/plans/\d+/messages"[^>]*>([^<]+)</a>'
@@ -55,9 +55,9 @@ def ward(app: Flask, session: Session) -> dict[str, object]:
     elsewhere = factories.plan(session, factories.patient(session, name="Fia Holm"), other_unit)
     session.add(CareTeamMembership(plan_id=elsewhere.id, unit_id=where.id, role=TeamRole.PARTICIPATING))
     made["Fia Holm"] = elsewhere
-    _alert(session, made["Cecilia Björk"])
-    _alert(session, made["Cecilia Björk"])
-    _alert(session, made["David Ek"])
+    factories.open_alert(session, made["Cecilia Björk"])
+    factories.open_alert(session, made["Cecilia Björk"])
+    factories.open_alert(session, made["David Ek"])
     for text in ("Hej", "En fråga till"):
         factories.message(session, made["Anders Al"], _patient_user(session, made["Anders Al"]), text)
     factories.message(session, made["David Ek"], _patient_user(session, made["David Ek"]), "Hej")
@@ -158,9 +158,9 @@ def test_caseload_costs_the_same_statements_for_3_and_60_patients(app: Flask, en
             made = factories.plan(session, factories.patient(session, name=f"Anna {n:03d}"), where, nurse)
             factories.item(session, made, days=n % 7 + 1)
             factories.message(session, made, _patient_user(session, made), "Hej")
-            _alert(session, made)
+            factories.open_alert(session, made)
         client = _client(app, session, nurse)
-        counts.append(_statements(engine, lambda c=client: c.get(f"/staff/{query}")))
+        counts.append(len(sent(engine, lambda c=client: c.get(f"/staff/{query}"))))
     assert counts[0] == counts[1]
 
 
@@ -254,7 +254,7 @@ def test_inbox_costs_the_same_statements_for_3_and_60_threads(app: Flask, engine
             made = factories.plan(session, factories.patient(session, name=f"Anna {n:03d}"), where, nurse)
             factories.message(session, made, _patient_user(session, made), "Hej\nmer")
         client = _client(app, session, nurse)
-        counts.append(_statements(engine, lambda c=client: c.get(f"/staff/inbox{query}")))
+        counts.append(len(sent(engine, lambda c=client: c.get(f"/staff/inbox{query}"))))
     assert counts[0] == counts[1]
 
 

@@ -5,59 +5,30 @@ page; and each page costs the same number of SQL statements however long the lis
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from portal.messages.services import mark_handled
 from portal.models import (
     AccessEvent,
-    Alert,
     CarePlan,
     CareUnit,
-    FormAssignment,
-    FormResponse,
     Patient,
-    Questionnaire,
     StaffMember,
     User,
 )
 from portal.plans.services import builder
 from tests import factories
 from tests.conftest import HTMX_HEADERS, client_as, csrf_from
+from tests.sql import counting, sent
 
 MORE = {"HX-Request": "true", "HX-Target": "inbox-more"}  # what the 'Show more' link sends under htmx
 ODD_CURSORS = ["-1", "0", "abc", "1e3", "99999999999999999999", "2147483648", "", "%00", "１２"]
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
-def _statements(engine: Engine, request: Callable[[], object]) -> int:
-    request()  # once to warm what a process loads once (content, labels)
-    with counting(engine) as statements:
-        response = request()
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    return len(statements)
 
 
 def _ids(html: str, pattern: str) -> list[int]:
@@ -164,37 +135,20 @@ def test_inbox_costs_the_same_statements_for_3_and_60_threads(app: Flask, engine
     for size in (3, 60):
         nurse, plans = _threads(session, size)
         client = _nurse_client(app, session, nurse)
-        counts.append((_statements(engine, lambda c=client: c.get("/staff/inbox")),
-                       _statements(engine, lambda c=client, p=plans: c.get(f"/staff/inbox?after={p[0].id}",
-                                                                          headers=MORE))))
+        counts.append((len(sent(engine, lambda c=client: c.get("/staff/inbox"))),
+                       len(sent(engine, lambda c=client, p=plans: c.get(f"/staff/inbox?after={p[0].id}",
+                                                                        headers=MORE)))))
     assert counts[0] == counts[1]
 
 
 # --- the caseload ----------------------------------------------------------------------------------------------------
-
-def _alert(session: Session, plan: CarePlan) -> None:
-    form = session.exec(select(Questionnaire)).first()
-    if form is None:
-        form = Questionnaire(key="test", version=1, content_hash="x", definition="{}")
-        session.add(form)
-        session.flush()
-    assignment = FormAssignment(plan_id=plan.id, questionnaire_key="test")
-    session.add(assignment)
-    session.flush()
-    response = FormResponse(assignment_id=assignment.id, plan_id=plan.id, questionnaire_id=form.id,
-                            author_user_id=session.get(Patient, plan.patient_id).user_id)
-    session.add(response)
-    session.flush()
-    session.add(Alert(plan_id=plan.id, response_id=response.id, reason="fever"))
-    session.commit()
-
 
 def _caseload(session: Session, count: int) -> tuple[StaffMember, list[int]]:
     """`count` patients of one nurse, every tenth with an open alert; their plans in the list's order."""
     where, nurse = _unit_with_nurse(session)
     plans = _patients(session, where, nurse, count)
     for plan in plans[::10]:
-        _alert(session, plan)
+        factories.open_alert(session, plan)
     return nurse, [plan.id for plan in plans[::10]] + [plan.id for n, plan in enumerate(plans) if n % 10]
 
 
@@ -239,8 +193,8 @@ def test_caseload_costs_the_same_statements_for_3_and_60_patients(app: Flask, en
     for size in (3, 60):
         nurse, order = _caseload(session, size)
         client = _nurse_client(app, session, nurse)
-        counts.append((_statements(engine, lambda c=client: c.get("/staff/")),
-                       _statements(engine, lambda c=client, o=order: c.get(f"/staff/?after={o[0]}"))))
+        counts.append((len(sent(engine, lambda c=client: c.get("/staff/"))),
+                       len(sent(engine, lambda c=client, o=order: c.get(f"/staff/?after={o[0]}")))))
     assert counts[0] == counts[1]
 
 
@@ -489,8 +443,8 @@ def test_access_logs_cost_the_same_statements_for_3_and_60_events(app: Flask, en
         ids = _event_ids(session, patient)
         url = path.format(plan=plan.id)
         older = f"{url}{'&' if '?' in url else '?'}before={ids[1]}"
-        counts.append((_statements(engine, lambda c=client, u=url: c.get(u)),
-                       _statements(engine, lambda c=client, u=older: c.get(u))))
+        counts.append((len(sent(engine, lambda c=client, u=url: c.get(u))),
+                       len(sent(engine, lambda c=client, u=older: c.get(u)))))
     assert counts[0] == counts[1]
     assert counts[2][0] == counts[0][0]  # one visit of 60 events (its older page is empty: nothing to fill in)
 

@@ -5,7 +5,6 @@ held for the commit alone)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -16,19 +15,11 @@ from sqlmodel import Session
 from portal.models import CarePlan, Patient, User
 from tests import factories
 from tests.conftest import client_as
-from tests.views.test_paging import counting
+from tests.sql import sent
 
 THREAD_BUDGET = 11  # the thread page today; lower it when a page gets cheaper, never raise it for a longer thread
 INBOX_BUDGET = 3  # the inbox with its badge: the account, the nurse's units, the page
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
-
-
-def _statements(engine: Engine, request: Callable[[], object]) -> list[str]:
-    request()  # once to warm what a process loads once (content, labels)
-    with counting(engine) as statements:
-        response = request()
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    return list(statements)
 
 
 def _thread(session: Session, size: int) -> tuple[User, CarePlan]:
@@ -47,7 +38,7 @@ def test_thread_costs_the_same_statements_for_3_and_45_messages(app: Flask, engi
     for size in (3, 45):
         patient_user, _plan = _thread(session, size)
         client = client_as(app, patient_user)
-        counts.append(len(_statements(engine, lambda c=client: c.get(f"/plan/messages{query}"))))
+        counts.append(len(sent(engine, lambda c=client: c.get(f"/plan/messages{query}"))))
     assert counts[0] == counts[1]
     assert counts[1] <= THREAD_BUDGET + (1 if query else 0)  # an older page also counts what stays unread
 
@@ -56,7 +47,7 @@ def test_thread_writes_the_read_mark_and_the_log_after_every_read(app: Flask, en
                                                                   session: Session) -> None:
     patient_user, _plan = _thread(session, 5)
     client = client_as(app, patient_user)
-    statements = _statements(engine, lambda: client.get("/plan/messages"))
+    statements = sent(engine, lambda: client.get("/plan/messages"))
     kinds = ["write" if WRITES.match(statement) else "read" for statement in statements]
     assert kinds.count("write") == 2  # the read mark and the access event
     assert "read" not in kinds[kinds.index("write"):]
@@ -80,7 +71,7 @@ def test_inbox_costs_the_same_statements_for_3_and_60_threads(app: Flask, engine
     for size in (3, 60):
         client, top = _inbox(app, session, size)
         path = f"/staff/inbox{query.format(top=top)}"
-        counts.append(len(_statements(engine, lambda c=client, p=path: c.get(p))))
+        counts.append(len(sent(engine, lambda c=client, p=path: c.get(p))))
     assert counts[0] == counts[1]
     # 'mine' counts the badge over all the units' threads apart; a cursor first finds where its thread stands
     assert counts[1] <= INBOX_BUDGET + (0 if query in ("", "?show=unhandled") else 1)

@@ -4,7 +4,6 @@ the plan (items, units in the care team, reading, alerts, a handover waiting).""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -14,7 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from portal.models import (
-    Article,
     CarePlan,
     CareTeamMembership,
     CareUnit,
@@ -22,7 +20,6 @@ from portal.models import (
     Handover,
     Patient,
     Phase,
-    PlanReading,
     ProviderConsent,
     StaffMember,
     TeamRole,
@@ -30,7 +27,7 @@ from portal.models import (
 )
 from tests import factories
 from tests.conftest import HTMX_HEADERS, client_as
-from tests.views.test_paging import _alert, counting
+from tests.sql import sent
 
 # The most statements each page may send; lower them when a page gets cheaper, never raise them for a bigger list.
 CASELOAD_BUDGET = 5  # the account, the page, the navigation's units and unread count, the handovers to accept
@@ -40,9 +37,7 @@ MORE = {"HX-Request": "true", "HX-Target": "caseload-more"}
 
 
 def _statements(engine: Engine, client: FlaskClient, path: str, headers: dict[str, str] | None = None) -> list[str]:
-    client.get(path, headers=headers or {})  # once to warm what a process loads once (content, labels)
-    with counting(engine) as statements:
-        assert client.get(path, headers=headers or {}).status_code == 200
+    statements = sent(engine, lambda: client.get(path, headers=headers or {}))
     return [" ".join(statement.split())[:160] for statement in statements]
 
 
@@ -66,7 +61,7 @@ def _caseload(session: Session, size: int) -> StaffMember:
                               phase=list(Phase)[n % 4])
         factories.item(session, made, days=n % 7 + 1)
         factories.message(session, made, _patient_user(session, made), "Hej")
-        _alert(session, made)
+        factories.open_alert(session, made)
     for n in range(1 + size // 10):
         sender = factories.unit(session, name=f"Avsändare {size} {n}") if n % 2 else elsewhere
         made = factories.plan(session, factories.patient(session, name=f"Berit {n:03d}"), sender)
@@ -101,48 +96,23 @@ def test_show_more_keeps_to_its_budget_however_far_down_the_list(app: Flask, eng
     assert counts[0] == counts[1] <= MORE_BUDGET
 
 
-def _content(session: Session, plan: CarePlan) -> ContentTemplate:
-    """The plan's content version 1, and a newer published version 2 to move to."""
-    for version in (1, 2):
-        template = ContentTemplate(diagnosis_key=plan.template_key, version=version, status="published",
-                                   content_hash=f"{version}" * 64,
-                                   data=json.dumps({"name": {"sv": "Bröstcancer"}, "about": {"sv": "Om sjukdomen."},
-                                                    "self_care": [], "skeleton": []}))
-        session.add(template)
-        session.flush()
-        if version == 1:
-            pinned = template
-    plan.template_version = 1
-    session.add(plan)
-    session.commit()
-    return pinned
-
-
 def _grow(session: Session, plan: CarePlan, template: ContentTemplate, size: int) -> None:
-    """`size` more items at more units, units in the care team, articles to read and open alerts."""
-    units = [factories.unit(session, name=f"Enhet {n}") for n in range(5)]
-    for unit in units:
-        session.add(CareTeamMembership(plan_id=plan.id, unit_id=unit.id, role=TeamRole.PARTICIPATING))
-    for n in range(size):
-        factories.item(session, plan, days=n - size // 2, title=f"Besök {n}", at=units[n % 5],
-                       phase=list(Phase)[n % 4])
-        article = Article(template_id=template.id, slug=f"text-{n}", phase="treatment", content_hash="r" * 64,
-                          data=json.dumps({"sv": {"title": f"Text {n}", "summary": "Kort.", "body": "Text.",
-                                                  "links": []}}))
-        session.add(article)
-        session.flush()
-        session.add(PlanReading(plan_id=plan.id, article_id=article.id, response="understood" if n % 2 else None))
-        if n % 10 == 0:
-            _alert(session, plan)
+    """`size` more items at more units, units in the care team, articles to read (every second answered) and open
+    alerts (one per 10 items)."""
+    for n, reading in enumerate(factories.grow_plan(session, plan, template, size)):
+        reading.response = "understood" if n % 2 else None
+        session.add(reading)
     session.commit()
+    for _ in range(0, size, 10):
+        factories.open_alert(session, plan)
 
 
 @pytest.mark.parametrize("viewer", ["responsible", "participating"])
 def test_staff_plan_page_keeps_to_its_budget_whatever_the_plan_size(app: Flask, engine: Engine, session: Session,
                                                                     viewer: str) -> None:
     _patient, plan, nurse = factories.patient_with_plan(session, items=1)
-    template = _content(session, plan)
-    _alert(session, plan)
+    template = factories.pinned_content(session, plan, versions=2)  # and a newer version 2 to move to
+    factories.open_alert(session, plan)
     other = factories.unit(session, name="Kirurgen")
     session.add(CareTeamMembership(plan_id=plan.id, unit_id=other.id, role=TeamRole.PARTICIPATING))
     session.commit()
@@ -159,7 +129,7 @@ def test_staff_plan_page_keeps_to_its_budget_whatever_the_plan_size(app: Flask, 
 
 def test_the_newer_content_link_names_the_version(app: Flask, session: Session) -> None:
     _patient, plan, nurse = factories.patient_with_plan(session, items=1)
-    _content(session, plan)
+    factories.pinned_content(session, plan, versions=2)
     page = client_as(app, session.get(User, nurse.user_id)).get(f"/staff/plans/{plan.id}").get_data(as_text=True)
     assert f'href="/staff/plans/{plan.id}/version"' in page
     assert "version 2<" in page

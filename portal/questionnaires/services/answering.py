@@ -12,6 +12,7 @@ from functools import lru_cache
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from portal.core import forms_due
 from portal.core.clock import utcnow
 from portal.models import (
     Alert,
@@ -98,14 +99,14 @@ class ToAnswer:
 
 
 def forms_to_answer(session: Session, plan_id: int, now: datetime) -> list[ToAnswer]:
-    """Active forms for the plan, those that are due first (then by due date)."""
+    """The plan's forms to answer (core.forms_due), those that are due first (then by due date)."""
     latest = latest_definitions(session)
     assignments = session.exec(select(FormAssignment).where(
-        FormAssignment.plan_id == plan_id, col(FormAssignment.active).is_(True))).all()
+        FormAssignment.plan_id == plan_id, forms_due.to_answer())).all()
     drafts = {r.assignment_id: r for r in session.exec(select(FormResponse).where(
         FormResponse.plan_id == plan_id, FormResponse.status == ResponseStatus.DRAFT)).all()}
-    rows = [ToAnswer(a, *latest[a.questionnaire_key], drafts.get(a.id or 0), a.due_at <= now)
-            for a in assignments if a.questionnaire_key in latest]
+    rows = [ToAnswer(a, *latest[a.questionnaire_key], drafts.get(a.id or 0), forms_due.is_due(a, now))
+            for a in assignments]
     return sorted(rows, key=lambda r: (not r.is_due, r.assignment.due_at))
 
 
