@@ -77,7 +77,7 @@ def _write_at_commit(session: OrmSession) -> None:
     for write in session.info.pop(_AT_COMMIT, []):
         write(session)  # type: ignore[arg-type]
     for table, rows in session.info.pop(_ROWS_AT_COMMIT, {}).items():
-        session.execute(insert(table), rows)
+        session.connection().execute(insert(table), rows)  # Core: no ORM bulk-insert handling
 
 
 @event.listens_for(OrmSession, "after_soft_rollback")

@@ -166,7 +166,8 @@ def _mark_read_statement(session: Session) -> Insert:
 
 def mark_read(session: Session, plan_id: int, user_id: int, upto_id: int) -> None:
     """Move the reader's mark forward (never back), in one statement however many tabs read at once."""
-    session.execute(_mark_read_statement(session), {"plan_id": plan_id, "user_id": user_id, "upto_id": upto_id})
+    params = {"plan_id": plan_id, "user_id": user_id, "upto_id": upto_id}
+    session.connection().execute(_mark_read_statement(session), params)  # Core: no ORM bulk-insert handling
 
 
 def read_page(session: Session, plan_id: int, user_id: int, before_id: int | None = None) -> tuple[Page, int]:

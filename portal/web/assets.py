@@ -36,7 +36,8 @@ CSS_SPACE = re.compile(r"\s*([{};,])\s*|(:)\s+")
 CSS_LAST_SEMICOLON = re.compile(r";}")
 WHITESPACE = re.compile(r"\s+")
 CHECK_EVERY = 1.0  # seconds between looks at the files behind asset_url
-_checked: dict[tuple[str, str], tuple[float, str]] = {}  # (static folder, file): (when looked at, digest)
+# (static folder, file, where the app is mounted): (when looked at, the address with its digest)
+_checked: dict[tuple[str, str, str], tuple[float, str]] = {}
 
 
 class Bundle(NamedTuple):
@@ -100,15 +101,16 @@ def _current_digest(folder: str, filename: str) -> str:
 def asset_url(filename: str) -> str:
     """`/static/css/portal.css?v=<hash>` for a bundle or a file under portal/static.
 
-    Every page links three of them: the files are looked at again at most once a second (CHECK_EVERY), not on
-    every page, and still no restart is needed after an edit.
+    Every page links three of them: the files are looked at again, and the address built, at most once a second
+    (CHECK_EVERY), not on every page, and still no restart is needed after an edit.
     """
-    folder = current_app.static_folder or ""
+    key = (current_app.static_folder or "", filename, request.script_root)
     now = time.monotonic()
-    checked = _checked.get((folder, filename))
+    checked = _checked.get(key)
     if checked is None or now - checked[0] >= CHECK_EVERY:
-        checked = _checked[folder, filename] = (now, _current_digest(folder, filename))
-    return url_for("static", filename=filename, v=checked[1])
+        address = url_for("static", filename=filename, v=_current_digest(key[0], filename))
+        checked = _checked[key] = (now, address)
+    return checked[1]
 
 
 def _static(filename: str) -> Response:

@@ -126,21 +126,24 @@ def link(endpoint: str) -> str:
     return found
 
 
-_PATTERNS: dict[tuple[str, str, tuple[str, ...]], tuple[tuple[str | None, str], ...]] = {}
+_PATTERNS: dict[tuple[str, str, tuple[str, ...]], str] = {}
 _MARK = 918273645  # the first of the numbers that stand in for the ids while an address is built once
 
 
 def id_link(endpoint: str, **ids: int) -> str:
     """`url_for(endpoint, **ids)` for an endpoint whose values are whole numbers (an item on a timeline, a row of a
-    list): the address around the numbers is built once per process, and only the numbers change."""
+    list): the address around the numbers is built once per process, as a format string ("/staff/plans/{plan_id:d}"),
+    and only the numbers change (`:d` takes whole numbers only)."""
     key = (request.script_root, endpoint, tuple(sorted(ids)))
-    parts = _PATTERNS.get(key)
-    if parts is None:
+    pattern = _PATTERNS.get(key)
+    if pattern is None:
         marks = {str(_MARK + n): name for n, name in enumerate(sorted(ids))}
         address = url_for(endpoint, **{name: int(mark) for mark, name in marks.items()})
         pieces = re.split(f"({'|'.join(marks)})", address)
-        parts = _PATTERNS[key] = tuple((marks.get(piece), piece) for piece in pieces)
-    return "".join(str(int(ids[name])) if name else piece for name, piece in parts)
+        pattern = _PATTERNS[key] = "".join(
+            f"{{{marks[piece]}:d}}" if piece in marks else piece.replace("{", "{{").replace("}", "}}")
+            for piece in pieces)
+    return pattern.format_map(ids)
 
 
 def nav_labels() -> Mapping[str, str]:

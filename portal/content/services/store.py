@@ -11,7 +11,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -206,20 +206,26 @@ def by_diagnosis(templates: list[ContentTemplate]) -> dict[str, list[ContentTemp
     return grouped
 
 
+TEMPLATE_VERSION = select(ContentTemplate).where(ContentTemplate.diagnosis_key == bindparam("key"),
+                                                 ContentTemplate.version == bindparam("version"))
+
+
 def template_version(session: Session, key: str, version: int | None) -> ContentTemplate | None:
+    """One version of a diagnosis's content (a plan's pinned one: most patient pages ask; the query is built once)."""
     if version is None:
         return None
-    query = select(ContentTemplate).where(ContentTemplate.diagnosis_key == key, ContentTemplate.version == version)
-    return session.exec(query).first()
+    return session.exec(TEMPLATE_VERSION, params={"key": key, "version": version}).first()
+
+
+LATEST_PUBLISHED = (select(ContentTemplate)
+                    .where(ContentTemplate.diagnosis_key == bindparam("key"),
+                           ContentTemplate.status == TemplateStatus.PUBLISHED)
+                    .order_by(col(ContentTemplate.version).desc()).limit(1))
 
 
 def latest_published(session: Session, key: str) -> ContentTemplate | None:
-    query = (
-        select(ContentTemplate)
-        .where(ContentTemplate.diagnosis_key == key, ContentTemplate.status == TemplateStatus.PUBLISHED)
-        .order_by(col(ContentTemplate.version).desc())
-    )
-    return session.exec(query).first()
+    """The newest published version of a diagnosis's content (each messages page asks for the general texts)."""
+    return session.exec(LATEST_PUBLISHED, params={"key": key}).first()
 
 
 def published_diagnoses(session: Session) -> list[str]:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from blinker import Namespace
-from sqlalchemy import bindparam, exists, func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from portal.content.services import store as content
-from portal.core import upsert
+from portal.core import forms_due, upsert
 from portal.core.clock import as_utc
 from portal.db import at_commit
 from portal.models import (
@@ -26,7 +26,6 @@ from portal.models import (
     PlanItem,
     PlanReading,
     PlanVisit,
-    Questionnaire,
     Role,
     User,
 )
@@ -122,24 +121,26 @@ class ToDo:
         return not (self.forms_due or self.unread_reading)
 
 
-# A form is due as on the forms page (questionnaires' forms_to_answer): active, due by now, and a form we know;
-# answering it moves it on. Both counts in one query, built once.
+# A form is due as on the forms page (core.forms_due); answering it moves it on. Both counts in one query, built once.
 _FORMS_DUE = (select(func.count()).select_from(FormAssignment)
-              .where(FormAssignment.plan_id == bindparam("plan_id"), col(FormAssignment.active).is_(True),
-                     col(FormAssignment.due_at) <= bindparam("now"),
-                     exists().where(Questionnaire.key == FormAssignment.questionnaire_key)).scalar_subquery())
+              .where(FormAssignment.plan_id == bindparam("plan_id"), forms_due.due_by(bindparam("now")))
+              .scalar_subquery())
 _UNREAD_READING = (select(func.count()).select_from(PlanReading)
                    .where(PlanReading.plan_id == bindparam("plan_id"), col(PlanReading.read_at).is_(None))
                    .scalar_subquery())
 TO_DO = select(_FORMS_DUE, _UNREAD_READING)
 VISIT = (select(PlanVisit.visited_at, PlanVisit.previous_at)
          .where(PlanVisit.plan_id == bindparam("plan_id"), PlanVisit.user_id == bindparam("user_id")))
+# On the table, run on the connection: a plain UPDATE, without the ORM's bulk-update handling (a third of the time).
+_VISITS = PlanVisit.__table__  # type: ignore[attr-defined]
+NEXT_VISIT = (update(_VISITS).where(_VISITS.c.plan_id == bindparam("plan"), _VISITS.c.user_id == bindparam("user"))
+              .values(visited_at=bindparam("at"), previous_at=bindparam("previous")))
 
 
 def to_do(session: Session, plan_id: int, now: datetime) -> ToDo:
     """Both counts in one query, whatever the size of the plan."""
-    forms_due, unread_reading = session.execute(TO_DO, {"plan_id": plan_id, "now": now}).one()
-    return ToDo(forms_due, unread_reading)
+    due, unread_reading = session.execute(TO_DO, {"plan_id": plan_id, "now": now}).one()
+    return ToDo(due, unread_reading)
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,8 @@ def record_visit(session: Session, plan_id: int, user_id: int, now: datetime) ->
             .on_conflict_do_nothing(index_elements=["plan_id", "user_id"])))
         return Visit(previous_at=None)
     previous = row.visited_at if now - as_utc(row.visited_at) > VISIT_GAP else row.previous_at
-    at_commit(session, lambda s: s.execute(
-        update(PlanVisit).where(col(PlanVisit.plan_id) == plan_id, col(PlanVisit.user_id) == user_id)
-        .values(visited_at=now, previous_at=previous)))
+    at_commit(session, lambda s: s.connection().execute(
+        NEXT_VISIT, {"plan": plan_id, "user": user_id, "at": now, "previous": previous}))
     return Visit(previous)
 
 

@@ -151,8 +151,12 @@ def item_and_unit(session: Session, patient_id: int, item_id: int) -> tuple[Plan
     return (found[0], found[1]) if found is not None else (None, None)
 
 
+STAFF_UNITS = select(StaffMember.unit_id).where(StaffMember.user_id == bindparam("user_id"))
+
+
 def staff_units(session: Session, user_id: int) -> list[int]:
-    return list(session.exec(select(StaffMember.unit_id).where(StaffMember.user_id == user_id)).all())
+    """The units a member of the care team works at (a plain query, built once: every staff page asks)."""
+    return list(session.connection().execute(STAFF_UNITS, {"user_id": user_id}).scalars())
 
 
 def staff_may_read_plan(session: Session, user_id: int, plan_id: int) -> int | None:

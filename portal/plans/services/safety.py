@@ -8,6 +8,7 @@ or add texts."""
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from portal.content.services import store as content
@@ -17,11 +18,14 @@ from portal.plans.services.reading import plan_template
 GENERAL = "generell"
 
 
+TREATMENT_TITLES = select(PlanItem.title).where(PlanItem.plan_id == bindparam("plan_id"),
+                                                PlanItem.kind == ItemKind.TREATMENT,
+                                                col(PlanItem.status) != ItemStatus.CANCELLED)
+
+
 def treatment_titles(session: Session, plan: CarePlan) -> list[str]:
     """The titles of the plan's treatment items that still count (not cancelled), in lower case."""
-    query = select(PlanItem.title).where(PlanItem.plan_id == plan.id, PlanItem.kind == ItemKind.TREATMENT,
-                                         col(PlanItem.status) != ItemStatus.CANCELLED)
-    return [title.lower() for title in session.exec(query).all()]
+    return [title.lower() for title in session.connection().execute(TREATMENT_TITLES, {"plan_id": plan.id}).scalars()]
 
 
 def texts_for(session: Session, plan: CarePlan, language: str) -> list[str]:
