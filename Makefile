@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # The test identity provider's port: the development OIDC_ISSUER (portal/config.py) points here.
 TESTIDP_PORT ?= 5001
 
-.PHONY: run test test-clock bench bench-scale lighthouse wrk soak security-scan lint translations translations-update chromium faketime clean
+.PHONY: run test test-clock bench bench-compare bench-scale lighthouse wrk soak security-scan lint translations translations-update chromium faketime clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,11 @@ bench: $(BIN)/.installed-test translations wrk
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then BENCH_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python bench/thread_open.py; fi
 	$(BIN)/python bench/throughput.py
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then BENCH_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python bench/throughput.py; fi
+
+# Before and after a change: the main pages of commit BEFORE and of this working tree, timed in turns (bench/compare.py).
+bench-compare: $(BIN)/.installed-test translations
+	@if [ -z "$(BEFORE)" ]; then echo "usage: make bench-compare BEFORE=<commit>"; exit 2; fi
+	$(BIN)/python bench/compare.py $(BEFORE)
 
 # Lighthouse 12, mobile (simulated slow 4G, 4x slower CPU), on the first loads of /login, /plan/, /plan/timeline and
 # /plan/messages of a scratch demo under gunicorn: scores, LCP, FCP, TBT, CLS, requests and bytes, median of 3 runs.

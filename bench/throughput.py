@@ -7,7 +7,8 @@ The demo database is a scratch SQLite file, or BENCH_DATABASE_URL (its public sc
 shared and noisy: compare the ratios of one run, not absolute numbers between runs.
 
 `python bench/throughput.py --profile /plan/timeline` prints where the time of that page goes (pyinstrument, from the
-test extras) instead, and `--in-process` only the medians.
+test extras) instead, `--split` each page's CPU time in drawing, SQL, commit and the rest, and `--in-process` only
+the medians.
 """
 
 from __future__ import annotations
@@ -218,13 +219,60 @@ def _profile(url: str, path: str) -> None:
     print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 
+def _split(url: str) -> None:
+    """Where each page's CPU time goes, per request (BENCH_RUNS requests): drawing the templates, the SQL statements
+    (sending them and reading their rows), the commit (with the writes made at it) and the rest (routing, the
+    session, the guards, building objects from rows, the services' own work)."""
+    import flask.templating
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    spent = {"render": 0.0, "sql": 0.0, "commit": 0.0}
+
+    def timed(owner: object, name: str, part: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            if getattr(timed, "inside", False):  # a statement inside another part counts once, there
+                return original(*args, **kwargs)
+            timed.inside, began = True, time.process_time()  # type: ignore[attr-defined]
+            try:
+                return original(*args, **kwargs)
+            finally:
+                timed.inside = False  # type: ignore[attr-defined]
+                spent[part] += time.process_time() - began
+
+        setattr(owner, name, wrapper)
+
+    timed(flask.templating, "_render", "render")
+    timed(Session, "commit", "commit")
+    timed(Session, "execute", "sql")
+    timed(Connection, "execute", "sql")
+    clients, extra = _in_process_clients(url)
+    print(f"CPU ms per request, mean of {RUNS}: drawing, SQL, commit and the rest")
+    print(f"{'page':<24}{'all':>7}{'draw':>7}{'SQL':>7}{'commit':>8}{'rest':>7}")
+    for path, who in [*PAGES, *extra.items()]:
+        client = clients[who or ""]
+        client.get(path)  # type: ignore[attr-defined]
+        spent.update(dict.fromkeys(spent, 0.0))
+        began = time.process_time()
+        for _ in range(RUNS):
+            client.get(path)  # type: ignore[attr-defined]
+        parts = {part: value * 1000 / RUNS for part, value in spent.items()}
+        total = (time.process_time() - began) * 1000 / RUNS
+        print(f"{path:<24}{total:>7.2f}{parts['render']:>7.2f}{parts['sql']:>7.2f}{parts['commit']:>8.2f}"
+              f"{total - sum(parts.values()):>7.2f}")
+
+
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] in ("--profile", "--in-process"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("--profile", "--in-process", "--split"):
         with tempfile.TemporaryDirectory() as scratch:
             url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{scratch}/bench.sqlite3"
             _prepare(url)
             if sys.argv[1] == "--profile":
                 _profile(url, sys.argv[2])
+            elif sys.argv[1] == "--split":
+                _split(url)
             else:
                 _print_in_process(_in_process(url), url)
         return
