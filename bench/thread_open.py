@@ -5,6 +5,7 @@ Run with `make bench`. Uses a scratch SQLite database, or BENCH_DATABASE_URL (e.
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import sys
@@ -21,6 +22,7 @@ from sqlmodel import Session  # noqa: E402
 
 from portal import create_app, db  # noqa: E402
 from portal.models import Message  # noqa: E402
+from portal.web.request_log import handler_of  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.conftest import sign_in  # noqa: E402
 
@@ -60,6 +62,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{scratch}/bench.sqlite3"
         app = create_app({"DATABASE_URL": url})
+        handler = handler_of(app)  # each request's log line is still made, as in production, but not shown
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 (for the life of the bench)
         engine = db.get_engine(app)
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:

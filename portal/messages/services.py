@@ -224,10 +224,11 @@ def preview(body: str, limit: int = PREVIEW) -> str:
     return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
 
 
-def _threads(show: str = "all", one_plan: bool = False) -> CTE:
+def _threads(show: str = "all", one_plan: bool = False, newest: bool = True) -> CTE:
     """Each plan of these units (one plan with `one_plan`; only those where this user is the contact nurse with
     'mine') with what its place in the inbox depends on, by a few index look-ups per plan (the (plan_id, id) index
-    for messages): never the country's messages, plans or read marks. Run with user_id and unit_ids (and plan_id)."""
+    for messages): never the country's messages, plans or read marks. Run with user_id and unit_ids (and plan_id).
+    Without `newest`, not the newest message of each plan (the inbox's order; the waiting count does without it)."""
     user_id = bindparam("user_id")
     units = select(CareTeamMembership.plan_id).where(
         col(CareTeamMembership.unit_id).in_(bindparam("unit_ids", expanding=True)),
@@ -242,8 +243,9 @@ def _threads(show: str = "all", one_plan: bool = False) -> CTE:
     def per_plan(query: Select, column: ColumnElement) -> ScalarSelect:
         return query.where(column == plan).scalar_subquery()
 
+    last = [per_plan(select(func.max(Message.id)), Message.plan_id).label("last_id")] if newest else []
     return select(
-        plan.label("plan_id"), per_plan(select(func.max(Message.id)), Message.plan_id).label("last_id"),
+        plan.label("plan_id"), *last,
         per_plan(select(func.max(Message.id)).where(col(Message.author_role).not_in(CARE_SIDE)), Message.plan_id)
         .label("last_patient_id"),
         per_plan(select(MessageThreadState.handled_upto_id), MessageThreadState.plan_id).label("handled_upto_id"),
@@ -340,7 +342,7 @@ def _inbox_key(session: Session, params: dict[str, object], plan_id: int,
     return tuple(found) if found is not None else None
 
 
-WAITING = _waiting(_threads())  # on every page of the care team: built once
+WAITING = _waiting(_threads(newest=False))  # on every page of the care team: built once
 
 
 def waiting_threads(session: Session, user_id: int, unit_ids: list[int]) -> int:
