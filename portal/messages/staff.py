@@ -22,8 +22,7 @@ from portal.messages.thread import (
     sign_in_first,
 )
 from portal.models import CarePlan, Patient, Role
-from portal.plans.access import log, plan_or_404
-from portal.plans.services import plans
+from portal.plans.access import log, own_units, plan_or_404
 from portal.web.guards import require_role
 from portal.web.htmx import in_place, is_htmx
 from portal.web.inputs import id_arg
@@ -58,7 +57,7 @@ def inbox() -> str:
     (?after=<plan id>) brings only the next threads, to add to the list."""
     show = request.args.get("show", "all")
     show = show if show in msgs.SHOWS else "all"
-    page, waiting = msgs.inbox_and_waiting(get_session(), current_user.id, _units(), id_arg("after"), show=show)
+    page, waiting = msgs.inbox_and_waiting(get_session(), current_user.id, own_units(), id_arg("after"), show=show)
     if waiting is not None:
         g.messages_waiting = waiting  # the badge's number came with the page
     template = "messages/partials/inbox_more.html" if in_place() else "messages/staff/inbox.html"
@@ -75,15 +74,8 @@ def waiting() -> Response | str:
     return render_template("messages/partials/waiting.html", before=id_arg("count", 0), waiting=_waiting())
 
 
-def _units() -> list[int]:
-    """The nurse's units, looked up once per request (the inbox and the badge both need them)."""
-    if "messages_units" not in g:
-        g.messages_units = plans.staff_units(get_session(), current_user.id)
-    return g.messages_units
-
-
 def _waiting() -> int:
-    return msgs.waiting_threads(get_session(), current_user.id, _units())
+    return msgs.waiting_threads(get_session(), current_user.id, own_units())
 
 
 def layout_context() -> dict[str, object]:

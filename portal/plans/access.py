@@ -113,6 +113,14 @@ def _shared(plan: CarePlan | None) -> CarePlan | None:
     return plan if plan is not None and plan.shared_at is not None else None
 
 
+def own_units() -> list[int]:
+    """The units the signed-in member of the care team works at, looked up once per request (a page, its list and
+    the navigation's number of waiting threads all ask)."""
+    if "own_units" not in g:
+        g.own_units = plans.staff_units(get_session(), current_user.id)
+    return g.own_units
+
+
 def require_plan() -> tuple[Patient, CarePlan]:
     """The current patient and plan; 404 when there is none."""
     patient, plan = current_patient(), current_plan()

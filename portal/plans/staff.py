@@ -19,7 +19,7 @@ from portal.core.keyset import Slice
 from portal.core.text import parse_id
 from portal.db import get_session
 from portal.models import CarePlan, ItemSource, Phase, PlanItem, Role, StaffMember
-from portal.plans.access import editable_plan, log, patient_from_form, plan_or_404, start_emergency
+from portal.plans.access import editable_plan, log, own_units, patient_from_form, plan_or_404, start_emergency
 from portal.plans.item_form import item_errors
 from portal.plans.services import alerts, builder, contact_details, emergency, plans, reading, registration
 from portal.plans.services import caseload as caseload_service
@@ -110,7 +110,7 @@ def _find_page(text: str, searched: bool, after: int | None = None) -> str:
     """The search page, or under htmx the next hits for 'Show more'. Each patient shown (name, masked number) is
     logged in that patient's access log; the events are added together and saved with the request."""
     session = get_session()
-    units = plans.staff_units(session, current_user.id)
+    units = own_units()
     page, total = builder.find_patients(session, units, text, after) if text else (Slice([]), 0)
     for patient, _plan in page.rows:
         log(Action.READ, "patient_search", patient.id)
@@ -136,7 +136,7 @@ def patient_search() -> str:
 def _own_nurses() -> list[tuple[object, StaffMember, str]]:
     """The staff of the nurse's own units: the plan starts there."""
     session = get_session()
-    return builder.nurses_by_unit(session, list(plans.staff_units(session, current_user.id)))
+    return builder.nurses_by_unit(session, own_units())
 
 
 def _new_plan_input(nurses: list[tuple[object, StaffMember, str]]) -> builder.NewPlanInput:
@@ -366,7 +366,7 @@ def emergency_access() -> Response | tuple[str, int]:
     patient = patient_from_form("emergency")
     session = get_session()
     found = plans.active_plan(session, patient.id or 0)
-    units = plans.staff_units(session, current_user.id)
+    units = own_units()
     if found is None or not units:
         log(Action.DENIED, "emergency", patient.id)
         abort(404)
