@@ -106,7 +106,7 @@ def forms_to_answer(session: Session, plan_id: int, now: datetime) -> list[ToAns
     drafts = {r.assignment_id: r for r in session.exec(select(FormResponse).where(
         FormResponse.plan_id == plan_id, FormResponse.status == ResponseStatus.DRAFT)).all()}
     rows = [ToAnswer(a, *latest[a.questionnaire_key], drafts.get(a.id or 0), forms_due.is_due(a, now))
-            for a in assignments]
+            for a in assignments if a.questionnaire_key in latest]  # a form stored since `latest` waits a page
     return sorted(rows, key=lambda r: (not r.is_due, r.assignment.due_at))
 
 
