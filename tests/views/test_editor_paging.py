@@ -17,8 +17,8 @@ from sqlmodel import Session
 from portal.models import Article, ContentTemplate, Role
 from tests import factories
 from tests.conftest import client_as
+from tests.paging import ODD_CURSORS
 from tests.sql import counting
-from tests.views.test_paging import ODD_CURSORS
 
 MORE = {"HX-Request": "true", "HX-Target": "versions-more"}  # what the 'Show more' link sends under htmx
 VERSION_LINK = r'<h3 class="mv-list__title"><a href="/editor/(\w+)/(\d+)"'

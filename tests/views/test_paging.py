@@ -25,10 +25,10 @@ from portal.models import (
 from portal.plans.services import builder
 from tests import factories
 from tests.conftest import HTMX_HEADERS, client_as, csrf_from
+from tests.paging import ODD_CURSORS
 from tests.sql import counting, sent
 
 MORE = {"HX-Request": "true", "HX-Target": "inbox-more"}  # what the 'Show more' link sends under htmx
-ODD_CURSORS = ["-1", "0", "abc", "1e3", "99999999999999999999", "2147483648", "", "%00", "１２"]
 
 
 def _ids(html: str, pattern: str) -> list[int]:

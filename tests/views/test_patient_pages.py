@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from portal.models import AccessEvent, ItemStatus, Phase
 from tests import factories
 from tests.conftest import HTMX_HEADERS, sign_in
+from tests.sql import counting
 
 
 @pytest.fixture
@@ -131,16 +131,9 @@ def test_every_patient_page_view_is_in_the_access_log(client: FlaskClient, sessi
 
 
 def _queries(engine: Engine, client: FlaskClient, path: str) -> int:
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    """The statements this one request sends (counted from its first time, unlike `sent`)."""
+    with counting(engine) as statements:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(statements)
 
 

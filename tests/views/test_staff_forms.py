@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -33,6 +32,7 @@ from portal.questionnaires.services.definitions import Answers, load_all
 from portal.questionnaires.staff import PROFESSIONS
 from tests import factories
 from tests.conftest import HTMX_HEADERS, count_rows, csrf_from, sign_in
+from tests.sql import counting
 
 MARCH = datetime(2027, 3, 3, 10, tzinfo=UTC)
 APRIL = datetime(2027, 4, 7, 10, tzinfo=UTC)
@@ -383,18 +383,10 @@ def test_caseload_lists_patients_with_alerts_first(client: FlaskClient, session:
 def test_caseload_queries_do_not_grow_with_the_patients(client: FlaskClient, session: Session, engine: Engine,
                                                         setup: Setup) -> None:
     member = session.exec(select(StaffMember).where(StaffMember.user_id == setup.nurse.id)).one()
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
 
     def load() -> int:
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with counting(engine) as statements:
             client.get("/staff/")
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
     _answered(session, setup, "mabra", {"distress": 8})

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -32,6 +31,7 @@ from portal.questionnaires.services import answering
 from portal.questionnaires.services.definitions import load_all
 from tests import factories
 from tests.conftest import client_as
+from tests.sql import counting
 
 NAV = re.compile(r'<nav id="site-nav".*?</nav>', re.DOTALL)
 TODO = re.compile(r'<section class="mv-card mv-todo".*?</section>', re.DOTALL)
@@ -133,16 +133,9 @@ def test_to_do_queries_do_not_grow_with_reading_and_forms(app: Flask, session: S
 
 
 def _queries(engine: Engine, client: FlaskClient) -> int:
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    """The statements one request for the start page sends (counted from its first time, unlike `sent`)."""
+    with counting(engine) as statements:
         assert client.get("/plan/").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(statements)
 
 
