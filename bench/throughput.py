@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -89,11 +90,15 @@ def _gunicorn(app: str, url: str) -> Iterator[str]:
         cwd=ROOT, env=_environment(url), start_new_session=True, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            time.sleep(0.1)
+        for _ in range(300):  # the port opens before the workers have imported the app: wait for an answer
+            try:
+                urllib.request.urlopen(f"{base}/", timeout=10).close()
+            except urllib.error.HTTPError:
+                break  # an answer all the same
+            except OSError:
+                time.sleep(0.1)
+                continue
+            break
         yield base
     except BaseException:
         log.seek(0)
