@@ -1,9 +1,11 @@
-"""Browser tests: the real app on a local port, in Debian's Chromium via Playwright, checked by axe-core."""
+"""Browser tests: the real app on a local port, in Debian's Chromium via Playwright, checked by axe-core; and the
+steps several browser tests share (signing in, sharing a draft plan with the patient)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
@@ -174,6 +176,15 @@ def sign_in_with(page: Page, identifier: str, password: str = DEMO_PASSWORD, *, 
         return
     page.locator("#code").fill(totp_code(identifier))
     page.locator("form[action$='/login/verify'] button[type=submit]").click()
+
+
+def share_plan(page: Page) -> None:
+    """From the staff plan page of a draft: 'Dela med patienten', then yes on the confirmation page."""
+    page.locator("main form[action$='/share'] button[type=submit]").click()
+    expect(page.locator("main h1")).to_have_text("Dela planen med patienten")
+    assert_accessible(page)
+    page.locator("main button[name=confirm][value=yes]").click()
+    expect(page).to_have_url(re.compile(r"/staff/plans/\d+\?shared=1$"))
 
 
 def totp_code(identifier: str) -> str:

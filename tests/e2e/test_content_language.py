@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from portal import db
 from tests import factories
+from tests.content_language import make_world
 from tests.e2e.conftest import MARIA, assert_accessible, screenshot, sign_in_with
-from tests.views.test_content_language import _world
 
 PHONE = {"width": 390, "height": 844}
 
@@ -27,7 +27,7 @@ def _choose_language(page: Page, code: str) -> None:
 def test_arabic_marks_swedish_texts_and_finnish_shows_finnish(make_context: Callable[..., BrowserContext],
                                                                demo: None, app: Flask) -> None:
     with Session(db.get_engine(app)) as session:
-        finnish_reader = _world(session).patient.personal_id
+        finnish_reader = make_world(session).patient.personal_id
 
     page = make_context(viewport=PHONE).new_page()
     _choose_language(page, "ar")

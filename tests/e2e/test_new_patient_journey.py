@@ -13,8 +13,7 @@ from sqlmodel import Session, select
 
 from portal import db
 from portal.models import CarePlan, Patient, Role, User
-from tests.e2e.conftest import assert_accessible, context_for, screenshot, sign_in_with
-from tests.e2e.test_plan_lifecycle import share_plan
+from tests.e2e.conftest import assert_accessible, context_for, screenshot, share_plan, sign_in_with
 from tests.idp import Provider
 
 JONAS = "jonas.berg@demo.vardplan.se"  # demo nurse at Kirurg- och urologmottagningen

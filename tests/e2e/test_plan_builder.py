@@ -11,8 +11,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 from pypdf import PdfReader
 
-from tests.e2e.conftest import EVA, assert_accessible, device_options, screenshot, sign_in_with
-from tests.e2e.test_plan_lifecycle import share_plan
+from tests.e2e.conftest import EVA, assert_accessible, device_options, screenshot, share_plan, sign_in_with
 
 JONAS = "jonas.berg@demo.vardplan.se"  # demo nurse at Kirurg- och urologmottagningen
 KARL = "19520611-9793"  # demo patient with an account and no plan yet

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
-from tests.e2e.conftest import assert_accessible, device_options, screenshot, sign_in_with
+from tests.e2e.conftest import assert_accessible, device_options, screenshot, share_plan, sign_in_with
 
 JONAS = "jonas.berg@demo.vardplan.se"  # demo nurse at Kirurg- och urologmottagningen
 KARL = "19520611-9793"  # demo patient with an account and no plan yet
@@ -19,15 +19,6 @@ PHONE = {"width": 390, "height": 844}
 PLAN_URL = re.compile(r"/staff/plans/\d+(\?.*)?(#.*)?$")
 OWN_TEXT = "Du har en tumör i prostatan som växer långsamt. Vi utreder nu hur den bäst ska behandlas."
 NEW_ITEM = "Läkarbesök om behandlingen"
-
-
-def share_plan(page: Page) -> None:
-    """From the staff plan page of a draft: 'Dela med patienten', then yes on the confirmation page."""
-    page.locator("main form[action$='/share'] button[type=submit]").click()
-    expect(page.locator("main h1")).to_have_text("Dela planen med patienten")
-    assert_accessible(page)
-    page.locator("main button[name=confirm][value=yes]").click()
-    expect(page).to_have_url(re.compile(r"/staff/plans/\d+\?shared=1$"))
 
 
 def _at_both_widths(page: Page, name: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import NamedTuple
 
 import pytest
 from flask import Flask
@@ -14,12 +13,9 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from portal.content.services import store as content
-from portal.content.services.pack import CONTENT, load_diagnosis
 from portal.core.clock import stockholm_today
 from portal.models import (
     AccessEvent,
-    Article,
-    CarePlan,
     Delegation,
     DelegationStatus,
     Patient,
@@ -32,29 +28,9 @@ from portal.plans.access import ACTING_KEY
 from portal.plans.services import builder
 from tests import factories
 from tests.conftest import client_as, csrf_from
+from tests.content_language import World, make_world
 
 EASY = "/plan/reading/easy-read"
-
-
-class World(NamedTuple):
-    patient: Patient
-    user: User
-    plan: CarePlan
-    articles: dict[str, Article]
-
-
-def _world(session: Session, diagnosis: str = "generell") -> World:
-    """A patient with a shared plan from the real content pack: every article of the diagnosis is her reading."""
-    results = content.import_packs(session, [load_diagnosis(CONTENT / diagnosis)], publish=True)
-    template = content.template_version(session, diagnosis, results[0].version)
-    where = factories.unit(session)
-    nurse = factories.staff(session, where)
-    patient = factories.patient(session, name="Maria Ek")
-    plan = builder.create_plan(session, patient, template, nurse, session.get(User, nurse.user_id), stockholm_today())
-    plan.shared_at = plan.created_at
-    session.commit()
-    return World(patient, session.get(User, patient.user_id), plan,
-                 {a.slug: a for a in content.articles_of(session, template.id or 0)})
 
 
 def _as(app: Flask, session: Session, user: User, locale: str | None) -> FlaskClient:
@@ -73,7 +49,7 @@ def _element(page: str, text: str) -> str:
 
 @pytest.fixture
 def world(session: Session) -> World:
-    return _world(session)
+    return make_world(session)
 
 
 def test_finnish_reader_gets_the_finnish_article_unmarked(app: Flask, session: Session, world: World) -> None:
@@ -100,7 +76,7 @@ def test_finnish_reader_gets_the_finnish_article_unmarked(app: Flask, session: S
 
 
 def test_a_swedish_only_article_is_marked_and_noted(app: Flask, session: Session) -> None:
-    world = _world(session, "brostcancer")  # no Arabic articles
+    world = make_world(session, "brostcancer")  # no Arabic articles
     client = _as(app, session, world.user, "ar")
     article = next(iter(world.articles.values()))
     page = client.get(f"/plan/reading/{article.id}").get_data(as_text=True)
@@ -209,7 +185,7 @@ def test_plan_items_carry_the_language_they_were_stored_in(app: Flask, session: 
     staff_titles = re.findall(r'<h3 class="mv-timeline__title"( lang="sv" dir="ltr")?>', page)
     assert staff_titles.count(' lang="sv" dir="ltr"') == len(staff_titles) - 1  # all but the patient's own item
     assert re.search(r'<h3 class="mv-timeline__title"><a [^>]*>Tandläkaren', page)
-    english = _world(session)
+    english = make_world(session)
     english.patient.language = "en"
     session.add(english.patient)
     session.commit()

@@ -13,7 +13,7 @@ from portal.content.services.pack import load_pack
 from portal.models import ContentTemplate, Role, TemplateStatus, User
 from tests import factories
 from tests.conftest import HTMX_HEADERS, csrf_from, sign_in
-from tests.unit.test_content_pack import ARTICLE, write_diagnosis
+from tests.content_pack import ARTICLE, write_diagnosis
 
 ARTICLES = {
     "fragor-till-lakaren": ("investigation", "Frågor till läkaren", "Questions for the doctor"),

@@ -20,7 +20,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
 from portal.questionnaires.services.definitions import load_all
-from tests.views.test_authorization_matrix import ACTORS, ROUTES, World, _sign_in, _url, build_world
+from tests.world import ACTORS, ROUTES, World, build_world, sign_in, url
 
 FIELDS = sorted({
     "title", "phase", "kind", "status", "day", "clock", "precision", "location", "unit_id", "preparation", "body",
@@ -46,12 +46,12 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 
 def _odd_url(app: Flask, endpoint: str, arguments: frozenset[str], world: World, value: str) -> str:
     """The route's address with one path parameter (if it has any) replaced by the odd value."""
-    url = _url(app, endpoint, set(arguments), world)
+    address = url(app, endpoint, set(arguments), world)
     for name in sorted(arguments):
         real = str(world.ids.get(name, ""))
-        if real and f"/{real}" in url:
-            return url.replace(f"/{real}", f"/{quote(value, safe='')}", 1)
-    return url
+        if real and f"/{real}" in address:
+            return address.replace(f"/{real}", f"/{quote(value, safe='')}", 1)
+    return address
 
 
 def _stored_control_characters(session: Session) -> list[str]:
@@ -68,7 +68,7 @@ def _stored_control_characters(session: Session) -> list[str]:
 
 def _request(app: Flask, world: World, actor: str, method: str, url: str, value: str) -> tuple[int, str]:
     client = app.test_client()
-    _sign_in(client, world, actor)
+    sign_in(client, world, actor)
     headers = {"HX-Request": "true"} if len(value) % 2 else None
     if method == "GET":
         response = client.get(url, query_string={name: value for name in QUERY}, headers=headers)
@@ -90,7 +90,7 @@ def test_no_input_gives_a_server_error(app: Flask, session: Session, monkeypatch
                                        endpoint: str, method: str, arguments: frozenset[str]) -> None:
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     world = build_world(session)
-    real = _url(app, endpoint, set(arguments), world)
+    real = url(app, endpoint, set(arguments), world)
     for actor in ACTORS_IN:
         for value in KNOWN_BAD:
             _check(app, world, actor, method, real, value)

@@ -16,17 +16,17 @@ from portal.core.clock import in_stockholm, stockholm_today
 from portal.models import DatePrecision, PlanItem
 from portal.plans.services.builder import ItemInput
 from tests import factories
-from tests.views.test_plan_builder import (
+from tests.plan_builder import (
     World,
-    _import,
-    _item,
-    _item_data,
-    _items,
-    _join,
-    _make_plan,
-    _post,
-    _second_unit,
-    _sign_in,
+    import_content,
+    item_data,
+    join,
+    make_plan,
+    post_form,
+    second_unit,
+    sign_in_staff,
+    stored_item,
+    stored_items,
 )
 
 HTMX = {"HX-Request": "true"}
@@ -35,21 +35,21 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 def world(session: Session, tmp_path: Path) -> World:
     """Maria's plan from the breast cancer content at Eva's unit: "Mammografi" and "Operation", each in a week."""
-    pack = _import(session, tmp_path / "v1")
+    pack = import_content(session, tmp_path / "v1")
     where = factories.unit(session, name="Kirurgmottagningen")
     nurse = factories.staff(session, where, name="Eva Lund")
     patient = factories.patient(session, name="Maria Ek")
-    return World(where, nurse, patient, _make_plan(session, patient, pack, nurse), pack)
+    return World(where, nurse, patient, make_plan(session, patient, pack, nurse), pack)
 
 
 @pytest.fixture
 def nurse_client(client: FlaskClient, session: Session, world: World) -> FlaskClient:
-    _sign_in(client, session, world.nurse)
+    sign_in_staff(client, session, world.nurse)
     return client
 
 
 def _week_item(session: Session, world: World) -> PlanItem:
-    item = _items(session, world.plan.id)[1]  # "Operation", some time in week 6
+    item = stored_items(session, world.plan.id)[1]  # "Operation", some time in week 6
     assert item.date_precision == DatePrecision.WEEK
     return item
 
@@ -73,10 +73,10 @@ def test_a_date_and_time_typed_on_a_week_item_make_it_exact(nurse_client: FlaskC
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
     day = stockholm_today() + timedelta(days=17)
     shown = _shown(nurse_client.get(path).get_data(as_text=True))
-    response = _post(nurse_client, path, _item_data(title="Operation", day=day.isoformat(), clock="07:45",
-                                                    precision="week", **shown))
+    response = post_form(nurse_client, path, item_data(title="Operation", day=day.isoformat(), clock="07:45",
+                                                       precision="week", **shown))
     assert response.status_code == 303
-    changed = _item(session, item.id)
+    changed = stored_item(session, item.id)
     assert changed.date_precision == DatePrecision.TIME
     assert in_stockholm(changed.starts_at).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 7, 45)
 
@@ -87,8 +87,8 @@ def test_a_date_typed_on_a_week_item_makes_it_an_exact_day(nurse_client: FlaskCl
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
     day = stockholm_today() + timedelta(days=17)
     shown = _shown(nurse_client.get(path).get_data(as_text=True))
-    _post(nurse_client, path, _item_data(day=day.isoformat(), clock="", precision="week", status="planned", **shown))
-    changed = _item(session, item.id)
+    post_form(nurse_client, path, item_data(day=day.isoformat(), clock="", precision="week", status="planned", **shown))
+    changed = stored_item(session, item.id)
     assert changed.date_precision == DatePrecision.DAY
     assert in_stockholm(changed.starts_at).date() == day  # the day typed, not the Monday of its week
 
@@ -97,9 +97,9 @@ def test_a_week_item_left_alone_stays_a_week(nurse_client: FlaskClient, session:
     item = _week_item(session, world)
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
     shown = _shown(nurse_client.get(path).get_data(as_text=True))
-    _post(nurse_client, path, _item_data(title="Operation (bröst)", day=shown["shown_day"], clock="",
-                                         precision="week", status="planned", **shown))
-    changed = _item(session, item.id)
+    post_form(nurse_client, path, item_data(title="Operation (bröst)", day=shown["shown_day"], clock="",
+                                            precision="week", status="planned", **shown))
+    changed = stored_item(session, item.id)
     assert (changed.title, changed.date_precision) == ("Operation (bröst)", DatePrecision.WEEK)
 
 
@@ -109,9 +109,9 @@ def test_a_precision_chosen_by_hand_is_kept(nurse_client: FlaskClient, session: 
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
     day = stockholm_today() + timedelta(days=40)
     shown = _shown(nurse_client.get(path).get_data(as_text=True))
-    _post(nurse_client, path, _item_data(day=day.isoformat(), clock="", precision="month", status="planned",
-                                         **{**shown, "shown_precision": "chosen"}))
-    changed = _item(session, item.id)
+    post_form(nurse_client, path, item_data(day=day.isoformat(), clock="", precision="month", status="planned",
+                                            **{**shown, "shown_precision": "chosen"}))
+    changed = stored_item(session, item.id)
     assert changed.date_precision == DatePrecision.MONTH
     assert in_stockholm(changed.starts_at).date() == day.replace(day=1)
 
@@ -119,18 +119,18 @@ def test_a_precision_chosen_by_hand_is_kept(nurse_client: FlaskClient, session: 
 def test_a_new_week_item_still_works(nurse_client: FlaskClient, session: Session, world: World) -> None:
     day = stockholm_today() + timedelta(days=30)
     page = nurse_client.get(f"/staff/plans/{world.plan.id}/items/new").get_data(as_text=True)
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
-                     _item_data(day=day.isoformat(), clock="", precision="week", status="planned", **_shown(page)))
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
+                         item_data(day=day.isoformat(), clock="", precision="week", status="planned", **_shown(page)))
     assert response.status_code == 303
-    added = _items(session, world.plan.id)[-1]
+    added = stored_items(session, world.plan.id)[-1]
     assert added.date_precision == DatePrecision.WEEK
     assert in_stockholm(added.starts_at).date() == day - timedelta(days=day.weekday())
 
 
 def test_a_time_with_a_week_chosen_by_hand_is_refused(nurse_client: FlaskClient, session: Session,
                                                       world: World) -> None:
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
-                     _item_data(precision="week", clock="10:00", shown_day="", shown_precision="chosen"))
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
+                         item_data(precision="week", clock="10:00", shown_day="", shown_precision="chosen"))
     assert response.status_code == 422
     assert "Du kan bara ange ett klockslag när dagen är exakt." in response.get_data(as_text=True)
 
@@ -140,7 +140,7 @@ def test_bad_date_keeps_what_was_typed_and_shows_the_exact_day(nurse_client: Fla
     item = _week_item(session, world)
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
     shown = _shown(nurse_client.get(path).get_data(as_text=True))
-    response = _post(nurse_client, path, _item_data(day="2027-02-30", clock="9.75", precision="week", **shown))
+    response = post_form(nurse_client, path, item_data(day="2027-02-30", clock="9.75", precision="week", **shown))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'value="2027-02-30"' in page
@@ -149,7 +149,7 @@ def test_bad_date_keeps_what_was_typed_and_shows_the_exact_day(nurse_client: Fla
     assert "Skriv klockslaget som 09:30." in page
     assert '<option value="day" selected>' in page  # what the form means now
     assert _shown(page) == shown  # and still what it first showed
-    assert _item(session, item.id).date_precision == DatePrecision.WEEK
+    assert stored_item(session, item.id).date_precision == DatePrecision.WEEK
 
 
 def test_meant_precision_reads_the_form_like_the_browser() -> None:
@@ -166,7 +166,7 @@ def test_meant_precision_reads_the_form_like_the_browser() -> None:
 # --- where focus goes ------------------------------------------------------------------------------------------------
 
 def test_change_in_place_marks_the_first_field(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    item = _items(session, world.plan.id)[0]
+    item = stored_items(session, world.plan.id)[0]
     inline = nurse_client.get(f"/staff/plans/{world.plan.id}/items/{item.id}/edit",
                               headers={**HTMX, "HX-Target": f"item-{item.id}"}).get_data(as_text=True)
     assert f'id="item-{item.id}" data-autofocus="field"' in inline
@@ -177,25 +177,25 @@ def test_change_in_place_marks_the_first_field(nurse_client: FlaskClient, sessio
 
 
 def test_saved_in_place_marks_the_item(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    item = _items(session, world.plan.id)[0]
+    item = stored_items(session, world.plan.id)[0]
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
-    body = _post(nurse_client, path, _item_data(title="Mammografi 2"), headers={**HTMX, "HX-Target": f"item-{item.id}"}
-                 ).get_data(as_text=True)
+    body = post_form(nurse_client, path, item_data(title="Mammografi 2"),
+                     headers={**HTMX, "HX-Target": f"item-{item.id}"}).get_data(as_text=True)
     assert re.search(rf'<li [^>]*id="item-{item.id}" tabindex="-1" data-autofocus>', body)
 
 
 def test_error_in_place_marks_the_error_summary(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    item = _items(session, world.plan.id)[0]
+    item = stored_items(session, world.plan.id)[0]
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
-    body = _post(nurse_client, path, _item_data(title=""), headers={**HTMX, "HX-Target": f"item-{item.id}"}
-                 ).get_data(as_text=True)
+    body = post_form(nurse_client, path, item_data(title=""), headers={**HTMX, "HX-Target": f"item-{item.id}"}
+                     ).get_data(as_text=True)
     assert body.index('class="mv-error-summary" role="alert" tabindex="-1" data-autofocus') < body.index('id="title"')
 
 
 def test_saved_on_a_page_of_its_own_marks_the_item_on_the_plan(nurse_client: FlaskClient, session: Session,
                                                                world: World) -> None:
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new", _item_data(title="Ny"))
-    added = _items(session, world.plan.id)[-1]
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new", item_data(title="Ny"))
+    added = stored_items(session, world.plan.id)[-1]
     page = nurse_client.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(rf'id="item-{added.id}" tabindex="-1" data-autofocus>', page)
     assert page.count("data-autofocus") == 1
@@ -203,7 +203,7 @@ def test_saved_on_a_page_of_its_own_marks_the_item_on_the_plan(nurse_client: Fla
 
 def test_cancel_in_place_brings_the_item_back_with_focus_on_change(nurse_client: FlaskClient, session: Session,
                                                                    world: World) -> None:
-    item = _items(session, world.plan.id)[0]
+    item = stored_items(session, world.plan.id)[0]
     response = nurse_client.get(f"/staff/plans/{world.plan.id}/items/{item.id}", headers=HTMX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -215,7 +215,7 @@ def test_cancel_in_place_brings_the_item_back_with_focus_on_change(nurse_client:
 
 def test_item_address_without_htmx_goes_to_the_plan(nurse_client: FlaskClient, session: Session,
                                                     world: World) -> None:
-    item = _items(session, world.plan.id)[0]
+    item = stored_items(session, world.plan.id)[0]
     response = nurse_client.get(f"/staff/plans/{world.plan.id}/items/{item.id}")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}#item-{item.id}"
@@ -228,10 +228,10 @@ def test_item_of_another_plan_is_404(nurse_client: FlaskClient, session: Session
 
 
 def test_participating_unit_sees_the_item_without_tools(client: FlaskClient, session: Session, world: World) -> None:
-    where, nurse = _second_unit(session)
-    _join(session, world.plan, where)
-    _sign_in(client, session, nurse)
-    item = _items(session, world.plan.id)[0]
+    where, nurse = second_unit(session)
+    join(session, world.plan, where)
+    sign_in_staff(client, session, nurse)
+    item = stored_items(session, world.plan.id)[0]
     body = client.get(f"/staff/plans/{world.plan.id}/items/{item.id}", headers=HTMX).get_data(as_text=True)
     assert f'id="item-{item.id}"' in body
     assert "/edit" not in body

@@ -40,7 +40,7 @@ from portal.plans.services import builder, handover
 from portal.plans.services import reading as plan_reading
 from tests import factories
 from tests.conftest import count_rows, csrf_from, sign_in
-from tests.unit.test_content_pack import write_diagnosis
+from tests.content_pack import write_diagnosis
 
 ARTICLES = {
     "fragor-till-lakaren": ("investigation", "Frågor till läkaren", "Questions for the doctor"),

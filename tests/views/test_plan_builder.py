@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 from flask import Flask
@@ -15,7 +14,6 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from portal.content.services import store as content
-from portal.content.services.pack import load_pack
 from portal.core.clock import in_stockholm, stockholm_today
 from portal.core.drafts import save_draft
 from portal.models import (
@@ -40,17 +38,24 @@ from portal.models import (
     TeamRole,
     User,
 )
-from portal.plans.services import builder
 from tests import factories
 from tests.conftest import count_rows, csrf_from, sign_in
-from tests.unit.test_content_pack import write_diagnosis
+from tests.plan_builder import (
+    World,
+    import_content,
+    item_data,
+    join,
+    make_plan,
+    post_form,
+    second_unit,
+    sign_in_staff,
+    stored_item,
+    stored_items,
+    user,
+)
 
-ARTICLES = {
-    "fragor-till-lakaren": ("investigation", "Frågor till läkaren", "Questions for the doctor"),
-    "trotthet": ("treatment", "Trötthet under behandlingen", "Tiredness during treatment"),
-    "mat-och-aptit": ("rehabilitation", "Mat och aptit", "Food and appetite"),
-}
-# Version 2: "trotthet" is the same, "fragor-till-lakaren" changes, "mat-och-aptit" goes and "motion" comes.
+# Version 2 of ARTICLES (tests/plan_builder.py): "trotthet" is the same, "fragor-till-lakaren" changes,
+# "mat-och-aptit" goes and "motion" comes.
 ARTICLES_V2 = {
     "fragor-till-lakaren": ("investigation", "Frågor att ställa till läkaren", "Questions to ask the doctor"),
     "trotthet": ("treatment", "Trötthet under behandlingen", "Tiredness during treatment"),
@@ -58,49 +63,7 @@ ARTICLES_V2 = {
 }
 
 
-class World(NamedTuple):
-    """A plan made from the breast cancer content at the nurse's unit."""
-
-    unit: CareUnit
-    nurse: StaffMember
-    patient: Patient
-    plan: CarePlan
-    template: ContentTemplate
-
-
 # --- helpers ---------------------------------------------------------------------------------------------------------
-
-def _user(session: Session, member: StaffMember) -> User:
-    return session.get(User, member.user_id)
-
-
-def _sign_in(client: FlaskClient, session: Session, member: StaffMember) -> None:
-    response = sign_in(client, _user(session, member).email, factories.PASSWORD)
-    assert response.status_code in (302, 303)
-
-
-def _post(client: FlaskClient, path: str, data: dict[str, str] | list[tuple[str, str]] | None = None,
-          headers: dict[str, str] | None = None):  # noqa: ANN202
-    """POST with the CSRF token of the nurse's session (a list of pairs for repeated fields)."""
-    token = csrf_from(client.get("/staff/").get_data(as_text=True))
-    pairs = list(data.items()) if isinstance(data, dict) else list(data or [])
-    body: dict[str, list[str]] = {"csrf_token": [token]}
-    for name, value in pairs:
-        body.setdefault(name, []).append(value)
-    return client.post(path, data=body, headers=headers or {})
-
-
-def _items(session: Session, plan_id: int) -> list[PlanItem]:
-    session.commit()
-    session.expire_all()
-    return list(session.exec(select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(PlanItem.id)).all())
-
-
-def _item(session: Session, item_id: int) -> PlanItem | None:
-    session.commit()
-    session.expire_all()
-    return session.get(PlanItem, item_id)
-
 
 def _readings(session: Session, plan_id: int) -> dict[int, PlanReading]:
     session.commit()
@@ -143,41 +106,6 @@ def _articles(session: Session, template: ContentTemplate) -> dict[str, Article]
     return {article.slug: article for article in content.articles_of(session, template.id)}
 
 
-def _item_data(**changes: str) -> dict[str, str]:
-    data = {"title": "Strålbehandling 1", "phase": Phase.TREATMENT, "kind": "treatment", "status": ItemStatus.BOOKED,
-            "day": (stockholm_today() + timedelta(days=10)).isoformat(), "clock": "09:30",
-            "precision": DatePrecision.DAY,
-            "location": "Strålbehandlingen, plan 2", "unit_id": "", "preparation": "Kom fastande.", "body": ""}
-    data.update(changes)
-    return data
-
-
-def _import(session: Session, root: Path, key: str = "brostcancer", articles: dict | None = None,
-            publish: bool = True) -> ContentTemplate:
-    write_diagnosis(root, key=key, articles=ARTICLES if articles is None else articles)
-    results = content.import_packs(session, load_pack(root)[0], publish=publish)
-    return content.template_version(session, key, results[0].version)
-
-
-def _make_plan(session: Session, patient: Patient, template: ContentTemplate, nurse: StaffMember) -> CarePlan:
-    """A plan made from the content and already shared with the patient (tests/views/test_plan_lifecycle.py has
-    the draft)."""
-    made = builder.create_plan(session, patient, template, nurse, _user(session, nurse), stockholm_today())
-    made.shared_at = made.created_at
-    return made
-
-
-def _second_unit(session: Session, name: str = "Onkologimottagningen",
-                 nurse_name: str = "Karin Berg") -> tuple[CareUnit, StaffMember]:
-    where = factories.unit(session, name=name, phone="010-999 88 77")
-    return where, factories.staff(session, where, name=nurse_name)
-
-
-def _join(session: Session, plan: CarePlan, unit: CareUnit, role: str = TeamRole.PARTICIPATING) -> None:
-    session.add(CareTeamMembership(plan_id=plan.id, unit_id=unit.id, role=role))
-    session.commit()
-
-
 def _position(page: str, item: PlanItem) -> int:
     return page.index(f'id="item-{item.id}"')
 
@@ -187,7 +115,7 @@ def _position(page: str, item: PlanItem) -> int:
 @pytest.fixture
 def pack(tmp_path: Path, session: Session) -> ContentTemplate:
     """Breast cancer, version 1, published: two skeleton items and three articles."""
-    return _import(session, tmp_path / "v1")
+    return import_content(session, tmp_path / "v1")
 
 
 @pytest.fixture
@@ -195,12 +123,12 @@ def world(session: Session, pack: ContentTemplate) -> World:
     where = factories.unit(session, name="Kirurgmottagningen")
     nurse = factories.staff(session, where, name="Eva Lund")
     patient = factories.patient(session, name="Maria Ek")
-    return World(where, nurse, patient, _make_plan(session, patient, pack, nurse), pack)
+    return World(where, nurse, patient, make_plan(session, patient, pack, nurse), pack)
 
 
 @pytest.fixture
 def nurse_client(client: FlaskClient, session: Session, world: World) -> FlaskClient:
-    _sign_in(client, session, world.nurse)
+    sign_in_staff(client, session, world.nurse)
     return client
 
 
@@ -212,7 +140,7 @@ def other_client(app: Flask) -> FlaskClient:
 # --- finding a patient -----------------------------------------------------------------------------------------------
 
 def test_find_page_has_a_search_form(client: FlaskClient, session: Session) -> None:
-    _sign_in(client, session, factories.staff(session, factories.unit(session)))
+    sign_in_staff(client, session, factories.staff(session, factories.unit(session)))
     page = client.get("/staff/find").get_data(as_text=True)
     assert 'action="/staff/find"' in page
     assert 'name="q"' in page
@@ -225,8 +153,8 @@ def test_full_personal_number_finds_any_patient(client: FlaskClient, session: Se
     patient = factories.patient(session, name="Nils Nyström")  # no plan anywhere: a new referral
     number = {"plain": patient.personal_id, "dash": f"{patient.personal_id[:8]}-{patient.personal_id[8:]}",
               "spaces": f" {patient.personal_id[:8]} {patient.personal_id[8:]} "}[written]
-    _sign_in(client, session, nurse)
-    response = _post(client, "/staff/find", {"q": number})
+    sign_in_staff(client, session, nurse)
+    response = post_form(client, "/staff/find", {"q": number})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert page.count('class="mv-list__item"') == 1
@@ -240,8 +168,8 @@ def test_full_personal_number_finds_any_patient(client: FlaskClient, session: Se
 def test_full_number_of_a_patient_at_another_unit_shows_no_way_in(client: FlaskClient, session: Session) -> None:
     patient, plan, _their_nurse = factories.patient_with_plan(session)
     nurse = factories.staff(session, factories.unit(session, name="Annan mottagning"))
-    _sign_in(client, session, nurse)
-    page = _post(client, "/staff/find", {"q": patient.personal_id}).get_data(as_text=True)
+    sign_in_staff(client, session, nurse)
+    page = post_form(client, "/staff/find", {"q": patient.personal_id}).get_data(as_text=True)
     assert patient.name in page
     assert f'href="/staff/plans/{plan.id}"' not in page
     assert 'action="/staff/new-plan"' not in page
@@ -257,8 +185,8 @@ def test_name_finds_only_patients_with_plans_at_the_nurses_units(client: FlaskCl
     session.add(elsewhere)
     session.commit()
     factories.patient(session, name="Mari Eklund")  # no plan at all
-    _sign_in(client, session, nurse)
-    page = _post(client, "/staff/find", {"q": "mari"}).get_data(as_text=True)
+    sign_in_staff(client, session, nurse)
+    page = post_form(client, "/staff/find", {"q": "mari"}).get_data(as_text=True)
     assert page.count('class="mv-list__item"') == 1
     assert "Maria Ekström" in page
     assert f'href="/staff/plans/{own_plan.id}"' in page
@@ -269,18 +197,18 @@ def test_name_finds_only_patients_with_plans_at_the_nurses_units(client: FlaskCl
 
 def test_name_search_includes_plans_where_the_unit_participates(client: FlaskClient, session: Session) -> None:
     patient, plan, _their_nurse = factories.patient_with_plan(session)
-    where, nurse = _second_unit(session)
-    _join(session, plan, where)
-    _sign_in(client, session, nurse)
-    page = _post(client, "/staff/find", {"q": patient.name}).get_data(as_text=True)
+    where, nurse = second_unit(session)
+    join(session, plan, where)
+    sign_in_staff(client, session, nurse)
+    page = post_form(client, "/staff/find", {"q": patient.name}).get_data(as_text=True)
     assert f'href="/staff/plans/{plan.id}"' in page
 
 
 def test_name_of_another_units_patient_is_not_found(client: FlaskClient, session: Session) -> None:
     patient, _plan, _their_nurse = factories.patient_with_plan(session)
     nurse = factories.staff(session, factories.unit(session, name="Annan mottagning"))
-    _sign_in(client, session, nurse)
-    page = _post(client, "/staff/find", {"q": patient.name}).get_data(as_text=True)
+    sign_in_staff(client, session, nurse)
+    page = post_form(client, "/staff/find", {"q": patient.name}).get_data(as_text=True)
     assert 'id="results-heading"' in page
     assert 'class="mv-list__item"' not in page
     assert patient.name not in page.split('id="results-heading"')[1]
@@ -292,8 +220,8 @@ def test_name_search_finds_a_name_with_swedish_capital_letters(client: FlaskClie
     patient.name = "Åsa Östlund"
     session.add(patient)
     session.commit()
-    _sign_in(client, session, nurse)
-    page = _post(client, "/staff/find", {"q": "Östlund"}).get_data(as_text=True)
+    sign_in_staff(client, session, nurse)
+    page = post_form(client, "/staff/find", {"q": "Östlund"}).get_data(as_text=True)
     assert f'href="/staff/plans/{plan.id}"' in page
 
 
@@ -311,10 +239,10 @@ def test_new_plan_form_offers_published_diagnoses_and_the_units_nurses(client: F
     where = factories.unit(session)
     nurse = factories.staff(session, where, name="Eva Lund")
     colleague = factories.staff(session, where, name="Anna Holm")
-    _other_unit, stranger = _second_unit(session)
+    _other_unit, stranger = second_unit(session)
     patient = factories.patient(session)
-    _sign_in(client, session, nurse)
-    response = _post(client, "/staff/new-plan", {"personal_id": patient.personal_id})
+    sign_in_staff(client, session, nurse)
+    response = post_form(client, "/staff/new-plan", {"personal_id": patient.personal_id})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<option value="brostcancer">' in page
@@ -330,9 +258,9 @@ def test_create_plan_from_a_diagnosis(client: FlaskClient, session: Session, pac
     where = factories.unit(session, name="Kirurgmottagningen")
     nurse = factories.staff(session, where, name="Eva Lund")
     patient = factories.patient(session, name="Maria Ek")
-    _sign_in(client, session, nurse)
+    sign_in_staff(client, session, nurse)
     start = stockholm_today() + timedelta(days=9)
-    response = _post(client, "/staff/new-plan", _new_plan_data(patient, nurse, start=start.isoformat()))
+    response = post_form(client, "/staff/new-plan", _new_plan_data(patient, nurse, start=start.isoformat()))
     assert response.status_code == 303
     plan = session.exec(select(CarePlan).where(CarePlan.patient_id == patient.id)).one()
     assert response.headers["Location"] == f"/staff/plans/{plan.id}?created=1"
@@ -341,7 +269,7 @@ def test_create_plan_from_a_diagnosis(client: FlaskClient, session: Session, pac
     assert plan.diagnosis_summary == "Du har bröstcancer."
     assert _team(session, plan.id) == {where.id: TeamRole.RESPONSIBLE}
     monday = start - timedelta(days=start.weekday())
-    items = _items(session, plan.id)
+    items = stored_items(session, plan.id)
     assert [(i.title, i.phase, i.status, i.date_precision, i.unit_id, i.source) for i in items] == [
         ("Mammografi", Phase.INVESTIGATION, ItemStatus.PLANNED, DatePrecision.WEEK, where.id, ItemSource.STAFF),
         ("Operation", Phase.TREATMENT, ItemStatus.PLANNED, DatePrecision.WEEK, where.id, ItemSource.STAFF),
@@ -363,9 +291,9 @@ def test_create_plan_from_a_diagnosis(client: FlaskClient, session: Session, pac
 def test_create_plan_without_a_start_date_starts_this_week(client: FlaskClient, session: Session) -> None:
     nurse = factories.staff(session, factories.unit(session))
     patient = factories.patient(session)
-    _sign_in(client, session, nurse)
-    assert _post(client, "/staff/new-plan", _new_plan_data(patient, nurse, start="")).status_code == 303
-    first = _items(session, session.exec(select(CarePlan)).one().id)[0]
+    sign_in_staff(client, session, nurse)
+    assert post_form(client, "/staff/new-plan", _new_plan_data(patient, nurse, start="")).status_code == 303
+    first = stored_items(session, session.exec(select(CarePlan)).one().id)[0]
     today = stockholm_today()
     assert in_stockholm(first.starts_at).date() == today - timedelta(days=today.weekday())
 
@@ -382,14 +310,14 @@ def test_create_plan_without_a_start_date_starts_this_week(client: FlaskClient, 
 def test_create_plan_refuses_bad_choices_and_creates_nothing(client: FlaskClient, session: Session, tmp_path: Path,
                                                             pack: ContentTemplate, field: str,
                                                             change: dict[str, str]) -> None:
-    _import(session, tmp_path / "draft", key="utkast", publish=False)
+    import_content(session, tmp_path / "draft", key="utkast", publish=False)
     nurse = factories.staff(session, factories.unit(session))
-    _other_unit, stranger = _second_unit(session)
+    _other_unit, stranger = second_unit(session)
     patient = factories.patient(session)
     if change.get("nurse") == "stranger":
         change = {"nurse": str(stranger.id)}
-    _sign_in(client, session, nurse)
-    response = _post(client, "/staff/new-plan", _new_plan_data(patient, nurse, **change))
+    sign_in_staff(client, session, nurse)
+    response = post_form(client, "/staff/new-plan", _new_plan_data(patient, nurse, **change))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'id="{field}-error"' in page
@@ -404,9 +332,9 @@ def test_create_plan_refuses_bad_choices_and_creates_nothing(client: FlaskClient
 @pytest.mark.parametrize("number", ["199001011234", "19800101", "", "inte ett nummer"])
 def test_new_plan_for_an_unknown_or_invalid_number_is_404(client: FlaskClient, session: Session, number: str) -> None:
     nurse = factories.staff(session, factories.unit(session))
-    _sign_in(client, session, nurse)
-    response = _post(client, "/staff/new-plan", {"personal_id": number, "create": "yes", "diagnosis": "brostcancer",
-                                                 "nurse": str(nurse.id)})
+    sign_in_staff(client, session, nurse)
+    response = post_form(client, "/staff/new-plan", {"personal_id": number, "create": "yes", "diagnosis": "brostcancer",
+                                                     "nurse": str(nurse.id)})
     assert response.status_code == 404
     assert count_rows(session, CarePlan) == 0
     assert len(_events(session, nurse, "denied", "new_plan")) == 1
@@ -414,9 +342,9 @@ def test_new_plan_for_an_unknown_or_invalid_number_is_404(client: FlaskClient, s
 
 def test_new_plan_for_a_patient_with_a_plan_at_another_unit_is_404(client: FlaskClient, session: Session,
                                                                    world: World) -> None:
-    _where, stranger = _second_unit(session)
-    _sign_in(client, session, stranger)
-    response = _post(client, "/staff/new-plan", _new_plan_data(world.patient, stranger))
+    _where, stranger = second_unit(session)
+    sign_in_staff(client, session, stranger)
+    response = post_form(client, "/staff/new-plan", _new_plan_data(world.patient, stranger))
     assert response.status_code == 404
     assert count_rows(session, CarePlan) == 1
     assert _team(session, world.plan.id) == {world.unit.id: TeamRole.RESPONSIBLE}
@@ -426,7 +354,7 @@ def test_new_plan_for_a_patient_with_a_plan_at_another_unit_is_404(client: Flask
 
 def test_new_plan_for_a_patient_with_a_plan_at_the_own_unit_opens_it(nurse_client: FlaskClient, session: Session,
                                                                      world: World) -> None:
-    response = _post(nurse_client, "/staff/new-plan", _new_plan_data(world.patient, world.nurse))
+    response = post_form(nurse_client, "/staff/new-plan", _new_plan_data(world.patient, world.nurse))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}"
     assert count_rows(session, CarePlan) == 1
@@ -436,20 +364,20 @@ def test_new_plan_for_a_patient_with_a_plan_at_the_own_unit_opens_it(nurse_clien
 def test_sending_the_new_plan_form_twice_makes_one_plan(client: FlaskClient, session: Session) -> None:
     nurse = factories.staff(session, factories.unit(session))
     patient = factories.patient(session)
-    _sign_in(client, session, nurse)
-    first = _post(client, "/staff/new-plan", _new_plan_data(patient, nurse))
-    second = _post(client, "/staff/new-plan", _new_plan_data(patient, nurse))
+    sign_in_staff(client, session, nurse)
+    first = post_form(client, "/staff/new-plan", _new_plan_data(patient, nurse))
+    second = post_form(client, "/staff/new-plan", _new_plan_data(patient, nurse))
     plan = session.exec(select(CarePlan)).one()
     assert first.headers["Location"] == f"/staff/plans/{plan.id}?created=1"
     assert second.headers["Location"] == f"/staff/plans/{plan.id}"
-    assert len(_items(session, plan.id)) == 2
+    assert len(stored_items(session, plan.id)) == 2
 
 
 @pytest.mark.usefixtures("pack")
 def test_new_plan_without_csrf_token_is_refused(client: FlaskClient, session: Session) -> None:
     nurse = factories.staff(session, factories.unit(session))
     patient = factories.patient(session)
-    _sign_in(client, session, nurse)
+    sign_in_staff(client, session, nurse)
     response = client.post("/staff/new-plan", data=_new_plan_data(patient, nurse))
     assert response.status_code == 400
     assert count_rows(session, CarePlan) == 0
@@ -469,11 +397,11 @@ def test_new_item_form_starts_in_the_chosen_phase_with_the_team_units(nurse_clie
 
 def test_add_a_booked_item_with_date_and_time(nurse_client: FlaskClient, session: Session, world: World) -> None:
     day = stockholm_today() + timedelta(days=10)
-    before = len(_items(session, world.plan.id))
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
-                     _item_data(day=day.isoformat(), clock="09:30", unit_id=str(world.unit.id)))
+    before = len(stored_items(session, world.plan.id))
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
+                         item_data(day=day.isoformat(), clock="09:30", unit_id=str(world.unit.id)))
     assert response.status_code == 303
-    items = _items(session, world.plan.id)
+    items = stored_items(session, world.plan.id)
     assert len(items) == before + 1
     item = items[-1]
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?saved={item.id}#item-{item.id}"
@@ -496,10 +424,10 @@ def test_add_a_booked_item_with_date_and_time(nurse_client: FlaskClient, session
 def test_add_an_item_with_an_approximate_date(nurse_client: FlaskClient, session: Session, world: World,
                                               precision: str) -> None:
     day = stockholm_today() + timedelta(days=40)
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
-                     _item_data(day=day.isoformat(), clock="", precision=precision, status="planned"))
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
+                         item_data(day=day.isoformat(), clock="", precision=precision, status="planned"))
     assert response.status_code == 303
-    item = _items(session, world.plan.id)[-1]
+    item = stored_items(session, world.plan.id)[-1]
     stored = in_stockholm(item.starts_at).date()
     assert item.date_precision == precision
     expected = day - timedelta(days=day.weekday()) if precision == DatePrecision.WEEK else day.replace(day=1)
@@ -507,10 +435,10 @@ def test_add_an_item_with_an_approximate_date(nurse_client: FlaskClient, session
 
 
 def test_add_an_undated_item(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
-                     _item_data(day="", clock="", status="planned", title="Samtal med kurator"))
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
+                         item_data(day="", clock="", status="planned", title="Samtal med kurator"))
     assert response.status_code == 303
-    item = _items(session, world.plan.id)[-1]
+    item = stored_items(session, world.plan.id)[-1]
     assert (item.title, item.starts_at) == ("Samtal med kurator", None)
 
 
@@ -530,19 +458,19 @@ def test_add_an_undated_item(nurse_client: FlaskClient, session: Session, world:
 ])
 def test_item_errors_are_422_and_save_nothing(nurse_client: FlaskClient, session: Session, world: World, field: str,
                                               change: dict[str, str]) -> None:
-    other, _their_nurse = _second_unit(session, name="Röntgen Annanstans")
+    other, _their_nurse = second_unit(session, name="Röntgen Annanstans")
     if change.get("day") == "past":
         change = {**change, "day": (stockholm_today() - timedelta(days=10)).isoformat()}
     if change.get("unit_id") == "other":
         change = {**change, "unit_id": str(other.id)}
-    before = (len(_items(session, world.plan.id)), len(_changes(session, world.plan.id)))
-    data = _item_data(location="Röntgen, ingång B", **change)
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new", data)
+    before = (len(stored_items(session, world.plan.id)), len(_changes(session, world.plan.id)))
+    data = item_data(location="Röntgen, ingång B", **change)
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new", data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'id="{field}-error"' in page
     assert 'class="mv-error-summary"' in page
-    assert (len(_items(session, world.plan.id)), len(_changes(session, world.plan.id))) == before
+    assert (len(stored_items(session, world.plan.id)), len(_changes(session, world.plan.id))) == before
     if data["title"]:
         assert f'value="{data["title"]}"' in page
     assert 'value="Röntgen, ingång B"' in page
@@ -551,14 +479,14 @@ def test_item_errors_are_422_and_save_nothing(nurse_client: FlaskClient, session
 
 def test_a_done_item_may_have_a_past_date(nurse_client: FlaskClient, session: Session, world: World) -> None:
     day = stockholm_today() - timedelta(days=10)
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
-                     _item_data(status="done", day=day.isoformat(), title="Vävnadsprov"))
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new",
+                         item_data(status="done", day=day.isoformat(), title="Vävnadsprov"))
     assert response.status_code == 303
-    assert _items(session, world.plan.id)[-1].title == "Vävnadsprov"
+    assert stored_items(session, world.plan.id)[-1].title == "Vävnadsprov"
 
 
 def test_edit_an_item_on_its_own_page(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    item = _items(session, world.plan.id)[1]  # "Operation"
+    item = stored_items(session, world.plan.id)[1]  # "Operation"
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
     response = nurse_client.get(path)
     page = response.get_data(as_text=True)
@@ -568,11 +496,11 @@ def test_edit_an_item_on_its_own_page(nurse_client: FlaskClient, session: Sessio
     assert f'action="{path}"' in page
     assert '<option value="week" selected>' in page
     day = stockholm_today() + timedelta(days=20)
-    response = _post(nurse_client, path, _item_data(title="Operation (bröst)", day=day.isoformat(), clock="07:15",
-                                                    status="booked", unit_id=str(world.unit.id)))
+    response = post_form(nurse_client, path, item_data(title="Operation (bröst)", day=day.isoformat(), clock="07:15",
+                                                       status="booked", unit_id=str(world.unit.id)))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?saved={item.id}#item-{item.id}"
-    changed = _item(session, item.id)
+    changed = stored_item(session, item.id)
     assert (changed.title, changed.status, changed.date_precision) == ("Operation (bröst)", "booked", "time")
     assert in_stockholm(changed.starts_at).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 7, 15)
     last = _changes(session, world.plan.id)[-1]
@@ -582,15 +510,15 @@ def test_edit_an_item_on_its_own_page(nurse_client: FlaskClient, session: Sessio
 
 def test_edit_form_shows_the_stored_time_of_day(nurse_client: FlaskClient, session: Session, world: World) -> None:
     day = stockholm_today() + timedelta(days=5)
-    _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new", _item_data(day=day.isoformat(), clock="09:30"))
-    item = _items(session, world.plan.id)[-1]
+    post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new", item_data(day=day.isoformat(), clock="09:30"))
+    item = stored_items(session, world.plan.id)[-1]
     page = nurse_client.get(f"/staff/plans/{world.plan.id}/items/{item.id}/edit").get_data(as_text=True)
     assert f'value="{day.isoformat()}"' in page
     assert 'value="09:30"' in page
 
 
 def test_edit_inline_with_htmx(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    item = _items(session, world.plan.id)[0]  # "Mammografi"
+    item = stored_items(session, world.plan.id)[0]  # "Mammografi"
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
     headers = {"HX-Request": "true", "HX-Target": f"item-{item.id}"}
     form = nurse_client.get(path, headers=headers).get_data(as_text=True)
@@ -599,9 +527,9 @@ def test_edit_inline_with_htmx(nurse_client: FlaskClient, session: Session, worl
     assert f'hx-post="{path}"' in form
     assert 'value="Mammografi"' in form
     day = stockholm_today() + timedelta(days=3)
-    response = _post(nurse_client, path, _item_data(title="Mammografi och ultraljud", phase="investigation",
-                                                    kind="examination", day=day.isoformat(), clock="10:00"),
-                     headers=headers)
+    response = post_form(nurse_client, path, item_data(title="Mammografi och ultraljud", phase="investigation",
+                                                       kind="examination", day=day.isoformat(), clock="10:00"),
+                         headers=headers)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in body
@@ -609,38 +537,39 @@ def test_edit_inline_with_htmx(nurse_client: FlaskClient, session: Session, worl
     assert f'id="item-{item.id}"' in body
     assert "Mammografi och ultraljud" in body
     assert 'role="status"' in body
-    assert _item(session, item.id).title == "Mammografi och ultraljud"
+    assert stored_item(session, item.id).title == "Mammografi och ultraljud"
 
 
 def test_edit_inline_with_an_error_returns_the_form_in_place(nurse_client: FlaskClient, session: Session,
                                                              world: World) -> None:
-    item = _items(session, world.plan.id)[0]
+    item = stored_items(session, world.plan.id)[0]
     path = f"/staff/plans/{world.plan.id}/items/{item.id}/edit"
     headers = {"HX-Request": "true", "HX-Target": f"item-{item.id}"}
-    response = _post(nurse_client, path, _item_data(title="Mammografi igen", status="planned",
-                                                    day=(stockholm_today() - timedelta(days=30)).isoformat(), clock=""),
-                     headers=headers)
+    response = post_form(nurse_client, path,
+                         item_data(title="Mammografi igen", status="planned",
+                                   day=(stockholm_today() - timedelta(days=30)).isoformat(), clock=""),
+                         headers=headers)
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "<html" not in body
     assert f'id="item-{item.id}"' in body
     assert 'id="day-error"' in body
     assert 'value="Mammografi igen"' in body
-    assert _item(session, item.id).title == "Mammografi"
+    assert stored_item(session, item.id).title == "Mammografi"
 
 
 def test_delete_asks_first_and_then_removes(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    item = _items(session, world.plan.id)[0]
+    item = stored_items(session, world.plan.id)[0]
     item_id = item.id
     path = f"/staff/plans/{world.plan.id}/items/{item_id}/delete"
-    response = _post(nurse_client, path)
+    response = post_form(nurse_client, path)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f'action="{path}"' in page
     assert 'name="confirm" value="yes"' in page
     assert "Mammografi" in page
     assert count_rows(session, PlanItem, PlanItem.id == item_id) == 1
-    response = _post(nurse_client, path, {"confirm": "yes"})
+    response = post_form(nurse_client, path, {"confirm": "yes"})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?removed=1"
     assert count_rows(session, PlanItem, PlanItem.id == item_id) == 0
@@ -655,13 +584,13 @@ def test_move_up_and_down_among_undated_items(nurse_client: FlaskClient, session
                                            status=ItemStatus.PLANNED)
                             for title in ("Samtal A", "Samtal B", "Samtal C"))
     base = f"/staff/plans/{world.plan.id}/items"
-    response = _post(nurse_client, f"{base}/{third.id}/move", {"direction": "up"})
+    response = post_form(nurse_client, f"{base}/{third.id}/move", {"direction": "up"})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?moved=ok#item-{third.id}"
     page = nurse_client.get(f"/staff/plans/{world.plan.id}").get_data(as_text=True)
     assert _position(page, first) < _position(page, third) < _position(page, second)
     assert _changes(session, world.plan.id)[-1].what == "item_moved"
-    _post(nurse_client, f"{base}/{first.id}/move", {"direction": "down"})
+    post_form(nurse_client, f"{base}/{first.id}/move", {"direction": "down"})
     page = nurse_client.get(f"/staff/plans/{world.plan.id}").get_data(as_text=True)
     assert _position(page, third) < _position(page, first) < _position(page, second)
 
@@ -672,10 +601,10 @@ def test_move_refuses_past_a_dated_item_and_past_the_end(nurse_client: FlaskClie
                              status=ItemStatus.PLANNED)  # after "Operation" (dated) in the treatment part
     changes = len(_changes(session, world.plan.id))
     base = f"/staff/plans/{world.plan.id}/items/{undated.id}/move"
-    assert _post(nurse_client, base, {"direction": "up"}).headers["Location"].endswith("?moved=dated#item-"
-                                                                                      f"{undated.id}")
-    assert _post(nurse_client, base, {"direction": "down"}).headers["Location"].endswith("?moved=edge#item-"
-                                                                                        f"{undated.id}")
+    assert post_form(nurse_client, base, {"direction": "up"}).headers["Location"].endswith("?moved=dated#item-"
+                                                                                          f"{undated.id}")
+    assert post_form(nurse_client, base, {"direction": "down"}).headers["Location"].endswith("?moved=edge#item-"
+                                                                                            f"{undated.id}")
     assert len(_changes(session, world.plan.id)) == changes
 
 
@@ -685,9 +614,9 @@ def _writes(world: World, item: PlanItem, membership_id: int) -> list[tuple[str,
     plan = f"/staff/plans/{world.plan.id}"
     return [
         ("get", f"{plan}/items/new", {}),
-        ("post", f"{plan}/items/new", _item_data()),
+        ("post", f"{plan}/items/new", item_data()),
         ("get", f"{plan}/items/{item.id}/edit", {}),
-        ("post", f"{plan}/items/{item.id}/edit", _item_data(title="Ändrad")),
+        ("post", f"{plan}/items/{item.id}/edit", item_data(title="Ändrad")),
         ("post", f"{plan}/items/{item.id}/delete", {"confirm": "yes"}),
         ("post", f"{plan}/items/{item.id}/move", {"direction": "down"}),
         ("post", f"{plan}/details", {"current_phase": "treatment", "personal_note": "Hej", "responsible_doctor": ""}),
@@ -701,24 +630,24 @@ def _writes(world: World, item: PlanItem, membership_id: int) -> list[tuple[str,
 
 
 def _call(client: FlaskClient, method: str, path: str, data: dict[str, str]):  # noqa: ANN202
-    return client.get(path) if method == "get" else _post(client, path, data)
+    return client.get(path) if method == "get" else post_form(client, path, data)
 
 
 def test_a_participating_unit_reads_but_every_write_is_403(client: FlaskClient, session: Session,
                                                            world: World) -> None:
-    where, reader = _second_unit(session)
-    _join(session, world.plan, where)
+    where, reader = second_unit(session)
+    join(session, world.plan, where)
     membership = session.exec(select(CareTeamMembership).where(CareTeamMembership.unit_id == where.id)).one()
-    item = _items(session, world.plan.id)[0]
-    before = (len(_items(session, world.plan.id)), len(_changes(session, world.plan.id)),
+    item = stored_items(session, world.plan.id)[0]
+    before = (len(stored_items(session, world.plan.id)), len(_changes(session, world.plan.id)),
               len(_readings(session, world.plan.id)), _team(session, world.plan.id))
-    _sign_in(client, session, reader)
+    sign_in_staff(client, session, reader)
     for method, path, data in _writes(world, item, membership.id):
         assert (method, path, _call(client, method, path, data).status_code) == (method, path, 403)
-    after = (len(_items(session, world.plan.id)), len(_changes(session, world.plan.id)),
+    after = (len(stored_items(session, world.plan.id)), len(_changes(session, world.plan.id)),
              len(_readings(session, world.plan.id)), _team(session, world.plan.id))
     assert after == before
-    assert _item(session, item.id).title == "Mammografi"
+    assert stored_item(session, item.id).title == "Mammografi"
     assert len(_events(session, reader, "denied")) == len(_writes(world, item, membership.id))
     page = client.get(f"/staff/plans/{world.plan.id}")
     text = page.get_data(as_text=True)
@@ -736,10 +665,10 @@ def test_a_participating_unit_reads_but_every_write_is_403(client: FlaskClient, 
 
 
 def test_a_nurse_of_another_unit_gets_404_everywhere(client: FlaskClient, session: Session, world: World) -> None:
-    _where, stranger = _second_unit(session)
-    item = _items(session, world.plan.id)[0]
+    _where, stranger = second_unit(session)
+    item = stored_items(session, world.plan.id)[0]
     membership = session.exec(select(CareTeamMembership)).one()
-    _sign_in(client, session, stranger)
+    sign_in_staff(client, session, stranger)
     reads = [("get", f"/staff/plans/{world.plan.id}/{path}", {}) for path in ("reading", "history")]
     calls = [("get", f"/staff/plans/{world.plan.id}", {}), *reads, *_writes(world, item, membership.id)]
     for method, path, data in calls:
@@ -748,24 +677,24 @@ def test_a_nurse_of_another_unit_gets_404_everywhere(client: FlaskClient, sessio
         assert "Mammografi" not in response.get_data(as_text=True)
     assert len(_events(session, stranger, "denied")) == len(calls)
     assert _events(session, stranger, "read") == []
-    assert _item(session, item.id).title == "Mammografi"
+    assert stored_item(session, item.id).title == "Mammografi"
 
 
 def test_an_item_of_another_plan_is_404(nurse_client: FlaskClient, session: Session, world: World) -> None:
     _patient, elsewhere, _their_nurse = factories.patient_with_plan(session, items=1)
-    foreign = _items(session, elsewhere.id)[0]
+    foreign = stored_items(session, elsewhere.id)[0]
     base = f"/staff/plans/{world.plan.id}/items/{foreign.id}"
     assert nurse_client.get(f"{base}/edit").status_code == 404
-    assert _post(nurse_client, f"{base}/edit", _item_data(title="Kapad")).status_code == 404
-    assert _post(nurse_client, f"{base}/delete", {"confirm": "yes"}).status_code == 404
-    assert _post(nurse_client, f"{base}/move", {"direction": "up"}).status_code == 404
-    assert _item(session, foreign.id).title == "Behandling 1"
+    assert post_form(nurse_client, f"{base}/edit", item_data(title="Kapad")).status_code == 404
+    assert post_form(nurse_client, f"{base}/delete", {"confirm": "yes"}).status_code == 404
+    assert post_form(nurse_client, f"{base}/move", {"direction": "up"}).status_code == 404
+    assert stored_item(session, foreign.id).title == "Behandling 1"
     assert len(_events(session, world.nurse, "denied", f"item:{foreign.id}")) == 4
 
 
 def test_an_unknown_plan_is_404(nurse_client: FlaskClient) -> None:
     assert nurse_client.get("/staff/plans/999999").status_code == 404
-    assert _post(nurse_client, "/staff/plans/999999/items/new", _item_data()).status_code == 404
+    assert post_form(nurse_client, "/staff/plans/999999/items/new", item_data()).status_code == 404
 
 
 def test_the_nurse_cannot_change_the_patients_own_item(nurse_client: FlaskClient, session: Session,
@@ -776,17 +705,17 @@ def test_the_nurse_cannot_change_the_patients_own_item(nurse_client: FlaskClient
     session.add(own)
     session.commit()
     assert f"/items/{own.id}/edit" not in nurse_client.get(f"/staff/plans/{world.plan.id}").get_data(as_text=True)
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/{own.id}/edit",
-                     _item_data(title="Tandläkaren (flyttad)"))
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/{own.id}/edit",
+                         item_data(title="Tandläkaren (flyttad)"))
     assert response.status_code in (403, 404)
-    assert _item(session, own.id).title == "Tandläkaren"
+    assert stored_item(session, own.id).title == "Tandläkaren"
 
 
 def test_a_stale_item_form_does_not_replace_the_nurses_message_draft(nurse_client: FlaskClient, session: Session,
                                                                      world: World) -> None:
     thread = f"/staff/plans/{world.plan.id}/messages"
     save_draft(session, world.nurse.user_id, "Hej Maria! Provsvaren har kommit.", thread)
-    nurse_client.post(f"/staff/plans/{world.plan.id}/items/new", data=_item_data(body="Mer om detta"))
+    nurse_client.post(f"/staff/plans/{world.plan.id}/items/new", data=item_data(body="Mer om detta"))
     session.commit()
     session.expire_all()
     draft = session.get(MessageDraft, world.nurse.user_id)
@@ -794,7 +723,7 @@ def test_a_stale_item_form_does_not_replace_the_nurses_message_draft(nurse_clien
 
 
 def test_the_item_edit_form_is_logged_as_a_read(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    item = _items(session, world.plan.id)[0]
+    item = stored_items(session, world.plan.id)[0]
     assert nurse_client.get(f"/staff/plans/{world.plan.id}/items/{item.id}/edit").status_code == 200
     assert len(_events(session, world.nurse, "read", f"item:{item.id}")) == 1
 
@@ -802,9 +731,9 @@ def test_the_item_edit_form_is_logged_as_a_read(nurse_client: FlaskClient, sessi
 # --- plan details ----------------------------------------------------------------------------------------------------
 
 def test_plan_details_are_saved(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/details",
-                     {"current_phase": "treatment", "responsible_doctor": "Dr. Sara Lind",
-                      "personal_note": "Ring mig om du undrar något."})
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/details",
+                         {"current_phase": "treatment", "responsible_doctor": "Dr. Sara Lind",
+                          "personal_note": "Ring mig om du undrar något."})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?details=saved#details-heading"
     plan = _fresh(session, world.plan)
@@ -818,7 +747,7 @@ def test_plan_details_are_saved(nurse_client: FlaskClient, session: Session, wor
 def test_plan_details_with_bad_values_save_nothing(nurse_client: FlaskClient, session: Session, world: World,
                                                    change: dict[str, str]) -> None:
     data = {"current_phase": "treatment", "responsible_doctor": "Dr. Sara Lind", "personal_note": "Hej", **change}
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/details", data)
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/details", data)
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?details=error"
     plan = _fresh(session, world.plan)
     assert (plan.current_phase, plan.responsible_doctor, plan.personal_note) == ("investigation", "", "")
@@ -842,8 +771,8 @@ def test_reading_page_lists_the_versions_articles_with_the_chosen_ones_checked(n
 def test_set_readings_keeps_answers_and_ignores_articles_of_other_content(nurse_client: FlaskClient,
                                                                          session: Session, tmp_path: Path,
                                                                          world: World) -> None:
-    other = _import(session, tmp_path / "prostata", key="prostatacancer")
-    newer = _import(session, tmp_path / "v2", articles=ARTICLES_V2, publish=False)
+    other = import_content(session, tmp_path / "prostata", key="prostatacancer")
+    newer = import_content(session, tmp_path / "v2", articles=ARTICLES_V2, publish=False)
     articles = _articles(session, world.template)
     kept = _readings(session, world.plan.id)[articles["trotthet"].id]
     kept.read_at = kept.responded_at = datetime.now(UTC)
@@ -852,7 +781,7 @@ def test_set_readings_keeps_answers_and_ignores_articles_of_other_content(nurse_
     session.commit()
     foreign = [a.id for a in content.articles_of(session, other.id)] + [_articles(session, newer)["motion"].id]
     chosen = [articles["trotthet"].id, articles["mat-och-aptit"].id, *foreign, "abc"]
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/reading", [("article", str(n)) for n in chosen])
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/reading", [("article", str(n)) for n in chosen])
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}/reading?saved=1"
     readings = _readings(session, world.plan.id)
@@ -868,7 +797,7 @@ def test_set_readings_keeps_answers_and_ignores_articles_of_other_content(nurse_
 
 
 def test_set_readings_to_nothing(nurse_client: FlaskClient, session: Session, world: World) -> None:
-    assert _post(nurse_client, f"/staff/plans/{world.plan.id}/reading").status_code == 303
+    assert post_form(nurse_client, f"/staff/plans/{world.plan.id}/reading").status_code == 303
     assert _readings(session, world.plan.id) == {}
     assert "(0/0)" in nurse_client.get(f"/staff/plans/{world.plan.id}").get_data(as_text=True)
 
@@ -907,7 +836,7 @@ def test_the_nurse_sees_what_the_patient_read_and_understood(nurse_client: Flask
 
 def test_handover_page_lists_the_team_and_nurses_of_every_unit(nurse_client: FlaskClient, session: Session,
                                                                 world: World) -> None:
-    _where, receiver = _second_unit(session)
+    _where, receiver = second_unit(session)
     response = nurse_client.get(f"/staff/plans/{world.plan.id}/handover")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -921,17 +850,17 @@ def test_handover_page_lists_the_team_and_nurses_of_every_unit(nurse_client: Fla
 def _hand_over(sender: FlaskClient, receiver: FlaskClient, session: Session, world: World, where: CareUnit,
                nurse: StaffMember) -> None:
     """Send the handover (confirmed) and accept it as the receiving nurse."""
-    response = _post(sender, f"/staff/plans/{world.plan.id}/handover",
-                     {"to_unit": str(where.id), "nurse": str(nurse.id), "note": "Tar över.", "confirm": "yes"})
+    response = post_form(sender, f"/staff/plans/{world.plan.id}/handover",
+                         {"to_unit": str(where.id), "nurse": str(nurse.id), "note": "Tar över.", "confirm": "yes"})
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?handover_started=1"
     handover = session.exec(select(Handover)).one()
-    _sign_in(receiver, session, nurse)
-    assert _post(receiver, f"/staff/handovers/{handover.id}/accept").status_code == 303
+    sign_in_staff(receiver, session, nurse)
+    assert post_form(receiver, f"/staff/handovers/{handover.id}/accept").status_code == 303
 
 
 def test_handover_to_another_unit(nurse_client: FlaskClient, other_client: FlaskClient, session: Session,
                                   world: World) -> None:
-    where, receiver = _second_unit(session)
+    where, receiver = second_unit(session)
     _hand_over(nurse_client, other_client, session, world, where, receiver)
     plan = _fresh(session, world.plan)
     assert plan.contact_nurse_id == receiver.id
@@ -943,17 +872,17 @@ def test_handover_to_another_unit(nurse_client: FlaskClient, other_client: Flask
     page = nurse_client.get(f"/staff/plans/{world.plan.id}")
     assert page.status_code == 200
     assert "Karin Berg" in page.get_data(as_text=True)
-    assert _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new", _item_data()).status_code == 403
+    assert post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new", item_data()).status_code == 403
     # The receiving unit now changes the plan.
-    assert _post(other_client, f"/staff/plans/{world.plan.id}/items/new",
-                 _item_data(title="Cytostatika 1", unit_id=str(where.id))).status_code == 303
-    assert _items(session, world.plan.id)[-1].title == "Cytostatika 1"
+    assert post_form(other_client, f"/staff/plans/{world.plan.id}/items/new",
+                     item_data(title="Cytostatika 1", unit_id=str(where.id))).status_code == 303
+    assert stored_items(session, world.plan.id)[-1].title == "Cytostatika 1"
 
 
 def test_handover_to_a_unit_that_already_participates(nurse_client: FlaskClient, other_client: FlaskClient,
                                                       session: Session, world: World) -> None:
-    where, receiver = _second_unit(session)
-    _join(session, world.plan, where)
+    where, receiver = second_unit(session)
+    join(session, world.plan, where)
     _hand_over(nurse_client, other_client, session, world, where, receiver)
     assert _team(session, world.plan.id) == {where.id: TeamRole.RESPONSIBLE, world.unit.id: TeamRole.PARTICIPATING}
     assert count_rows(session, CareTeamMembership, CareTeamMembership.plan_id == world.plan.id) == 2
@@ -961,14 +890,14 @@ def test_handover_to_a_unit_that_already_participates(nurse_client: FlaskClient,
 
 def test_handover_to_a_deactivated_nurse_is_refused(nurse_client: FlaskClient, session: Session,
                                                     world: World) -> None:
-    where, gone = _second_unit(session, nurse_name="Slutat Nyberg")
-    account = _user(session, gone)
+    where, gone = second_unit(session, nurse_name="Slutat Nyberg")
+    account = user(session, gone)
     account.is_active = False
     session.add(account)
     session.commit()
     assert "Slutat Nyberg" not in nurse_client.get(f"/staff/plans/{world.plan.id}/handover").get_data(as_text=True)
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/handover",
-                     {"to_unit": str(where.id), "nurse": str(gone.id), "note": "Tar över.", "confirm": "yes"})
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/handover",
+                         {"to_unit": str(where.id), "nurse": str(gone.id), "note": "Tar över.", "confirm": "yes"})
     assert response.status_code == 422
     assert 'id="nurse-error"' in response.get_data(as_text=True)
     assert count_rows(session, Handover) == 0
@@ -976,12 +905,12 @@ def test_handover_to_a_deactivated_nurse_is_refused(nurse_client: FlaskClient, s
 
 def test_removing_the_participating_unit_ends_its_read_access(nurse_client: FlaskClient, other_client: FlaskClient,
                                                               session: Session, world: World) -> None:
-    where, receiver = _second_unit(session)
+    where, receiver = second_unit(session)
     _hand_over(nurse_client, other_client, session, world, where, receiver)
     old = session.exec(select(CareTeamMembership).where(CareTeamMembership.unit_id == world.unit.id)).one()
     team_page = other_client.get(f"/staff/plans/{world.plan.id}/handover").get_data(as_text=True)
     assert f'action="/staff/plans/{world.plan.id}/team/{old.id}/remove"' in team_page
-    response = _post(other_client, f"/staff/plans/{world.plan.id}/team/{old.id}/remove")
+    response = post_form(other_client, f"/staff/plans/{world.plan.id}/team/{old.id}/remove")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}/handover"
     assert _team(session, world.plan.id) == {where.id: TeamRole.RESPONSIBLE}
@@ -989,14 +918,14 @@ def test_removing_the_participating_unit_ends_its_read_access(nurse_client: Flas
     assert (last.what, last.detail) == ("unit_removed", "Kirurgmottagningen")
     assert nurse_client.get(f"/staff/plans/{world.plan.id}").status_code == 404
     assert nurse_client.get(f"/staff/plans/{world.plan.id}/history").status_code == 404
-    assert f'href="/staff/plans/{world.plan.id}"' not in _post(
+    assert f'href="/staff/plans/{world.plan.id}"' not in post_form(
         nurse_client, "/staff/find", {"q": "Maria"}).get_data(as_text=True)
 
 
 def test_the_responsible_unit_cannot_be_removed(nurse_client: FlaskClient, session: Session, world: World) -> None:
     own = session.exec(select(CareTeamMembership).where(CareTeamMembership.plan_id == world.plan.id)).one()
     changes = len(_changes(session, world.plan.id))
-    _post(nurse_client, f"/staff/plans/{world.plan.id}/team/{own.id}/remove")
+    post_form(nurse_client, f"/staff/plans/{world.plan.id}/team/{own.id}/remove")
     assert _team(session, world.plan.id) == {world.unit.id: TeamRole.RESPONSIBLE}
     assert len(_changes(session, world.plan.id)) == changes
 
@@ -1005,7 +934,7 @@ def test_removing_a_membership_of_another_plan_is_404(nurse_client: FlaskClient,
                                                       world: World) -> None:
     _patient, elsewhere, _their_nurse = factories.patient_with_plan(session, items=0)
     foreign = session.exec(select(CareTeamMembership).where(CareTeamMembership.plan_id == elsewhere.id)).one()
-    assert _post(nurse_client, f"/staff/plans/{world.plan.id}/team/{foreign.id}/remove").status_code == 404
+    assert post_form(nurse_client, f"/staff/plans/{world.plan.id}/team/{foreign.id}/remove").status_code == 404
     assert _team(session, elsewhere.id) == {foreign.unit_id: TeamRole.RESPONSIBLE}
 
 
@@ -1015,7 +944,7 @@ def test_no_version_link_while_the_plan_uses_the_newest_content(nurse_client: Fl
                                                                 tmp_path: Path, world: World) -> None:
     link = f'href="/staff/plans/{world.plan.id}/version"'
     assert link not in nurse_client.get(f"/staff/plans/{world.plan.id}").get_data(as_text=True)
-    _import(session, tmp_path / "v2", articles=ARTICLES_V2, publish=False)  # a draft is not offered
+    import_content(session, tmp_path / "v2", articles=ARTICLES_V2, publish=False)  # a draft is not offered
     assert link not in nurse_client.get(f"/staff/plans/{world.plan.id}").get_data(as_text=True)
     page = nurse_client.get(f"/staff/plans/{world.plan.id}/version")
     assert page.status_code == 200
@@ -1024,7 +953,7 @@ def test_no_version_link_while_the_plan_uses_the_newest_content(nurse_client: Fl
 
 def test_a_published_newer_version_is_linked_and_its_changes_listed(nurse_client: FlaskClient, session: Session,
                                                                     tmp_path: Path, world: World) -> None:
-    newer = _import(session, tmp_path / "v2", articles=ARTICLES_V2)
+    newer = import_content(session, tmp_path / "v2", articles=ARTICLES_V2)
     assert newer.version == 2
     plan_page = nurse_client.get(f"/staff/plans/{world.plan.id}").get_data(as_text=True)
     assert f'href="/staff/plans/{world.plan.id}/version"' in plan_page
@@ -1050,9 +979,9 @@ def test_moving_to_the_newer_version_keeps_unchanged_reading(nurse_client: Flask
         reading.response = ReadingResponse.UNDERSTOOD
         session.add(reading)
     session.commit()
-    newer = _import(session, tmp_path / "v2", articles=ARTICLES_V2)
+    newer = import_content(session, tmp_path / "v2", articles=ARTICLES_V2)
     new = _articles(session, newer)
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/version", {"version": "2"})
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/version", {"version": "2"})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/plans/{world.plan.id}?moved_version=2"
     assert _fresh(session, world.plan).template_version == 2
@@ -1075,9 +1004,9 @@ def test_moving_to_the_newer_version_keeps_unchanged_reading(nurse_client: Flask
 @pytest.mark.parametrize("version", ["1", "3", ""])
 def test_moving_to_another_version_number_changes_nothing(nurse_client: FlaskClient, session: Session,
                                                           tmp_path: Path, world: World, version: str) -> None:
-    _import(session, tmp_path / "v2", articles=ARTICLES_V2)
+    import_content(session, tmp_path / "v2", articles=ARTICLES_V2)
     before = set(_readings(session, world.plan.id))
-    response = _post(nurse_client, f"/staff/plans/{world.plan.id}/version", {"version": version})
+    response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/version", {"version": version})
     assert response.status_code == 200
     assert _fresh(session, world.plan).template_version == 1
     assert set(_readings(session, world.plan.id)) == before
@@ -1087,7 +1016,7 @@ def test_moving_to_another_version_number_changes_nothing(nurse_client: FlaskCli
 
 def test_history_lists_every_change_with_who_did_it(nurse_client: FlaskClient, other_client: FlaskClient,
                                                     session: Session, world: World) -> None:
-    _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new", _item_data(title="Strålbehandling 1"))
+    post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new", item_data(title="Strålbehandling 1"))
     sign_in(other_client, world.patient.personal_id, factories.PASSWORD)
     token = csrf_from(other_client.get("/plan/what-matters").get_data(as_text=True))
     other_client.post("/plan/what-matters", data={"csrf_token": token, "what_matters": "Min hund Sixten."})
@@ -1114,14 +1043,14 @@ def test_a_change_and_its_access_log_event_are_one_transaction(nurse_client: Fla
 
     from portal.core import access_log
 
-    before = len(_items(session, world.plan.id))
+    before = len(stored_items(session, world.plan.id))
     gone = access_log.EVENTS.to_metadata(MetaData(), name="access_event_that_is_down")
     monkeypatch.setattr(access_log, "EVENTS", gone)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
-        response = _post(nurse_client, f"/staff/plans/{world.plan.id}/items/new", _item_data(title="Utan logg"))
+        response = post_form(nurse_client, f"/staff/plans/{world.plan.id}/items/new", item_data(title="Utan logg"))
     finally:
         app.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500
-    assert len(_items(session, world.plan.id)) == before
+    assert len(stored_items(session, world.plan.id)) == before
     assert count_rows(session, PlanChange, PlanChange.detail == "Utan logg") == 0

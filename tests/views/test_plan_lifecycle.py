@@ -38,7 +38,7 @@ from portal.plans.access import ACTING_KEY, ENDPOINT_RULES
 from portal.plans.services import builder
 from tests import factories
 from tests.conftest import client_as, csrf_from
-from tests.views.test_plan_builder import _import
+from tests.plan_builder import import_content
 
 SUMMARY = "Du har bröstcancer."  # the national text of the test content (write_diagnosis)
 
@@ -54,7 +54,7 @@ class Draft(NamedTuple):
 
 @pytest.fixture
 def pack(tmp_path: Path, session: Session) -> ContentTemplate:
-    return _import(session, tmp_path / "v1")
+    return import_content(session, tmp_path / "v1")
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ from portal.plans.services import reading as plan_reading
 from portal.relatives import services as ds
 from tests import factories
 from tests.conftest import count_rows, csrf_from, sign_in
-from tests.unit.test_content_pack import write_diagnosis
+from tests.content_pack import write_diagnosis
 
 ALL_SCOPES = "plan messages_read messages_send forms"
 PASSWORD = "ett långt lösenord"

@@ -13,17 +13,17 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
-from tests.views.test_authorization_matrix import (
+from tests.world import (
     ACTORS,
     OK,
     ROUTES,
-    _form_data,
-    _sign_in,
-    _url,
     build_world,
     expected,
+    fingerprint,
+    form_data,
+    sign_in,
+    url,
 )
-from tests.views.test_authorization_matrix import _fingerprint as fingerprint
 
 # The FHIR API and its token endpoint take no cookies and no forms: a bearer token or the client's secret is the proof
 # (the authorization matrix shows that every signed-in browser gets 401 there), so they are exempt from CSRF.
@@ -51,30 +51,30 @@ def _marked(data: dict[str, object]) -> dict[str, object]:
 def test_no_form_changes_anything_without_a_valid_token(app: Flask, session: Session, endpoint: str,
                                                         arguments: frozenset[str]) -> None:
     world = build_world(session)
-    url = _url(app, endpoint, set(arguments), world)
-    data = _marked(_form_data(endpoint, world))
+    address = url(app, endpoint, set(arguments), world)
+    data = _marked(form_data(endpoint, world))
     actor = _allowed_actor(endpoint, arguments)
 
     for headers in (CROSS_SITE, {}):
         client = app.test_client()
-        _sign_in(client, world, actor)
+        sign_in(client, world, actor)
         before = fingerprint(session)
-        response = client.post(url, data=data, headers=headers)
-        assert response.status_code == 400, f"{actor} {url}: {response.status_code}"
+        response = client.post(address, data=data, headers=headers)
+        assert response.status_code == 400, f"{actor} {address}: {response.status_code}"
         assert MARK not in response.get_data(as_text=True), "a form from elsewhere was shown back"
-        assert fingerprint(session) == before, f"{url} changed a table without a token"
+        assert fingerprint(session) == before, f"{address} changed a table without a token"
 
     client = app.test_client()
-    _sign_in(client, world, actor)
-    client.get(url)  # the page as the person saw it (opening a page may mark messages or articles read)
+    sign_in(client, world, actor)
+    client.get(address)  # the page as the person saw it (opening a page may mark messages or articles read)
     before = fingerprint(session)
-    response = client.post(url, data={**data, "csrf_token": "expired"},
-                           headers={**SAME_SITE, "Referer": f"http://localhost{url}"})
-    assert response.status_code in (302, 303, 400), f"{actor} {url}: {response.status_code}"
-    assert fingerprint(session) == before, f"{url} changed a table with an expired token"
+    response = client.post(address, data={**data, "csrf_token": "expired"},
+                           headers={**SAME_SITE, "Referer": f"http://localhost{address}"})
+    assert response.status_code in (302, 303, 400), f"{actor} {address}: {response.status_code}"
+    assert fingerprint(session) == before, f"{address} changed a table with an expired token"
     if response.status_code == 400:
         page = response.get_data(as_text=True)
         assert STALE_NOTICE in page
         for name in data:
             if re.search(TEXT_CONTROL.format(name=name), page) and isinstance(data[name], str) and MARK in data[name]:
-                assert data[name] in page, f"{url}: what was typed in {name!r} was lost"
+                assert data[name] in page, f"{address}: what was typed in {name!r} was lost"
