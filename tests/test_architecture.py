@@ -143,3 +143,13 @@ def test_the_architecture_document_names_every_package() -> None:
     text = (PORTAL.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
     missing = [name for name in sorted(PACKAGES - {"migrations"}) if f"{name}/" not in text]
     assert missing == [], f"docs/architecture.md does not describe: {', '.join(missing)}"
+
+
+def test_test_modules_share_helpers_not_each_other() -> None:
+    """What several test modules use lives in a helper module (tests/factories.py, tests/world.py, a conftest …):
+    importing a test module would also import its tests, and change with them."""
+    tests = PORTAL.parent / "tests"
+    crossing = [f"{path.relative_to(tests.parent)}:{line} imports {module}"
+                for path in sorted(tests.rglob("test_*.py")) for line, module in _imports(path)
+                if module.startswith("tests.") and module.rsplit(".", 1)[-1].startswith("test_")]
+    assert crossing == [], "\n".join(crossing)
