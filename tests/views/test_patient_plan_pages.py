@@ -41,12 +41,7 @@ from portal.plans.services import reading as plan_reading
 from tests import factories
 from tests.conftest import count_rows, csrf_from, sign_in
 from tests.content_pack import write_diagnosis
-
-ARTICLES = {
-    "fragor-till-lakaren": ("investigation", "Frågor till läkaren", "Questions for the doctor"),
-    "trotthet": ("treatment", "Trötthet under behandlingen", "Tiredness during treatment"),
-    "mat-och-aptit": ("rehabilitation", "Mat och aptit", "Food and appetite"),
-}
+from tests.plan_builder import ARTICLES
 
 
 class Maria(NamedTuple):
