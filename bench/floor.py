@@ -3,8 +3,8 @@ never part of the portal itself.
 
 It does only what no design of the start page can leave out: the signed-in session, the patient guard (who is
 asking, which plan, for themselves or through a delegation) and one access event, saved in the request's commit.
-Then it answers with the start page's HTML as it was drawn on the first request, as a page cache that never missed
-and never had to ask whether the page had changed would. No page of the portal can be cheaper than this one.
+Then it answers with the start page's HTML as drawn on the first request: what a page cache would cost that never
+missed and never asked whether the page had changed. No page that is written to the access log can be cheaper.
 """
 
 from __future__ import annotations
